@@ -1,0 +1,48 @@
+"""cumulants: exact propagation of joint cumulants through network layers and RG steps.
+
+>>> import cumulants as cm
+>>> cm.cumulants_from_moments([1, 5, 13, 73])
+(1, 4, 0, 0)
+"""
+
+from .errors import (
+    CumulantError,
+    InsufficientOrderError,
+    InvalidCumulantsError,
+    InvalidParameterError,
+    MethodUnavailableError,
+    NotPolynomialError,
+    OrderTooHighError,
+    ShapeMismatchError,
+)
+from .algebra import (
+    cumulant_formula,
+    cumulant_of_products,
+    cumulants_from_moments,
+    kappa,
+    kappas,
+    moment_formula,
+    moments_from_cumulants,
+)
+from .state import Cumulants
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CumulantError",
+    "InsufficientOrderError",
+    "InvalidCumulantsError",
+    "InvalidParameterError",
+    "MethodUnavailableError",
+    "NotPolynomialError",
+    "OrderTooHighError",
+    "ShapeMismatchError",
+    "cumulant_formula",
+    "cumulant_of_products",
+    "cumulants_from_moments",
+    "kappa",
+    "kappas",
+    "moment_formula",
+    "moments_from_cumulants",
+    "Cumulants",
+]

@@ -1,0 +1,157 @@
+"""Number-system bridge: exact (sympy), float (numpy) and mpmath values.
+
+One propagation rule is written once and runs on all three number systems.  The
+*domain* of a value decides how results are stored:
+
+* ``"exact"``  -- ints, :class:`fractions.Fraction`, sympy numbers and expressions;
+* ``"float"``  -- Python/numpy floats (and ints mixed with floats);
+* ``"mpmath"`` -- :class:`mpmath.mpf` values, which keep their precision.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import sympy
+
+from .errors import InvalidParameterError, bad_argument
+
+__all__ = [
+    "domain_of",
+    "join_domains",
+    "to_domain",
+    "sympify_exact",
+    "check_order",
+    "check_finite",
+    "is_zero",
+]
+
+_DOMAIN_RANK = {"exact": 0, "float": 1, "mpmath": 2}
+
+
+def domain_of(value) -> str:
+    """Return the number domain of a scalar or (nested) sequence/array of scalars.
+
+    >>> domain_of(3), domain_of(0.5), domain_of(sympy.Symbol('a'))
+    ('exact', 'float', 'exact')
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype != object:
+            if np.issubdtype(value.dtype, np.integer) or value.dtype == bool:
+                return "exact"
+            return "float"
+        return join_domains(domain_of(v) for v in value.ravel())
+    if isinstance(value, (list, tuple)):
+        return join_domains(domain_of(v) for v in value)
+    if isinstance(value, sympy.MatrixBase):
+        return join_domains(domain_of(v) for v in value)
+    if isinstance(value, (mpmath.mpf, mpmath.mpc)):
+        return "mpmath"
+    if isinstance(value, (bool, int, Fraction, np.integer)):
+        return "exact"
+    if isinstance(value, (float, np.floating, complex, np.complexfloating)):
+        return "float"
+    if isinstance(value, sympy.Basic):
+        if value.has(sympy.Float):
+            return "float" if not value.free_symbols else "exact"
+        return "exact"
+    if isinstance(value, numbers.Number):
+        return "float"
+    return "exact"
+
+
+def join_domains(domains) -> str:
+    """The widest of several domains (exact < float < mpmath); exact if empty."""
+    best = "exact"
+    for d in domains:
+        if _DOMAIN_RANK[d] > _DOMAIN_RANK[best]:
+            best = d
+    return best
+
+
+def sympify_exact(value):
+    """Convert to a sympy object, keeping Fractions and ints exact."""
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, (np.integer,)):
+        return sympy.Integer(int(value))
+    if isinstance(value, (mpmath.mpf,)):
+        return sympy.Float(value, mpmath.mp.dps)
+    return sympy.sympify(value)
+
+
+def to_domain(value, domain: str):
+    """Convert one scalar to the representation used by ``domain``."""
+    if domain == "exact":
+        return sympify_exact(value)
+    if domain == "float":
+        if isinstance(value, sympy.Basic):
+            if value.free_symbols:
+                raise InvalidParameterError(
+                    f"value {value} has free symbols {sorted(map(str, value.free_symbols))}; "
+                    "substitute numbers (e.g. with .subs) before asking for floats"
+                )
+            return float(value)
+        return float(value)
+    if domain == "mpmath":
+        if isinstance(value, sympy.Basic):
+            return mpmath.mpf(sympy.N(value, mpmath.mp.dps + 5))
+        if isinstance(value, Fraction):
+            return mpmath.mpf(value.numerator) / value.denominator
+        return mpmath.mpf(value)
+    raise ValueError(f"unknown domain {domain!r}")
+
+
+def check_order(n, name: str = "order", minimum: int = 1) -> int:
+    """Validate a cumulant order: an integer >= ``minimum``.
+
+    >>> check_order(3)
+    3
+    >>> check_order(0)
+    Traceback (most recent call last):
+    ...
+    cumulants.errors.InvalidParameterError: order=0 is invalid: expected an integer >= 1
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        if isinstance(n, sympy.Integer):
+            n = int(n)
+        elif isinstance(n, float) and n.is_integer():
+            raise bad_argument(name, n, f"an integer >= {minimum} (got a float; pass int({n}))")
+        else:
+            raise bad_argument(name, n, f"an integer >= {minimum}")
+    n = int(n)
+    if n < minimum:
+        raise bad_argument(name, n, f"an integer >= {minimum}")
+    return n
+
+
+def check_finite(value, name: str):
+    """Reject NaN / infinite numeric values (symbols pass through)."""
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        if not np.all(np.isfinite(value)):
+            raise bad_argument(name, value, "finite numbers (found NaN or inf)")
+        return value
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise bad_argument(name, value, "a finite number")
+    elif isinstance(value, mpmath.mpf):
+        if not mpmath.isfinite(value):
+            raise bad_argument(name, value, "a finite number")
+    elif isinstance(value, sympy.Basic):
+        if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise bad_argument(name, value, "a finite value")
+    return value
+
+
+def is_zero(value) -> bool:
+    """True when ``value`` is exactly zero (never for a non-trivial symbol)."""
+    if isinstance(value, sympy.Basic):
+        return value == 0
+    try:
+        return value == 0
+    except Exception:  # pragma: no cover - exotic types
+        return False

@@ -1,0 +1,200 @@
+r"""Exact cumulants of polynomial maps of a random vector.
+
+If :math:`y = p(x)` is a vector of polynomials, every joint moment of
+:math:`y` is a linear combination of joint moments of :math:`x`:
+
+.. math::
+
+    E\Big[\prod_{i\in S} p_i(x)\Big] = \sum_\alpha c_\alpha\, E[x^\alpha],
+
+and joint cumulants of :math:`y` follow by the set-partition formula.  The
+products are formed in sympy's sparse polynomial rings (no expression trees),
+the monomial moments :math:`E[x^\alpha]` come from the input cumulants
+(products of univariate moments for independent inputs; set partitions, or
+pairings for Gaussians, otherwise).  Output order ``n`` needs input order
+``n * degree`` -- the non-closure of the cumulant hierarchy (MATH.md §6.1).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import mpmath
+import numpy as np
+import sympy
+from sympy.polys.rings import PolyElement, ring
+
+from .. import _tensor
+from .._numbers import check_order, domain_of, join_domains, to_domain
+from ..errors import InsufficientOrderError, NotPolynomialError, ShapeMismatchError, bad_argument
+from .multivariate import joint_cumulant_from_moments, joint_moment_from_cumulants
+from .univariate import moments_from_cumulants
+
+__all__ = ["polynomial_ring", "to_ring", "polynomial_cumulants", "monomial_moment_function"]
+
+
+def polynomial_ring(dim: int, domain: str = "exact", symbolic: bool = False):
+    """A sparse polynomial ring in ``x_0..x_{dim-1}`` for the given number domain."""
+    if domain == "float":
+        dom = sympy.RR
+    elif domain == "mpmath":
+        dom = sympy.RealField(prec=mpmath.mp.prec)
+    else:
+        dom = sympy.EX if symbolic else sympy.QQ
+    names = ",".join(f"x_{i}" for i in range(dim)) if dim > 1 else "x_0,"
+    R, *gens = ring(names, dom)
+    gens = gens[0] if isinstance(gens[0], tuple) else tuple(gens)
+    return R, tuple(gens)
+
+
+def to_ring(exprs, symbols, R):
+    """Convert sympy expressions in ``symbols`` to elements of ring ``R``."""
+    out = []
+    for e in exprs:
+        e = sympy.sympify(e)
+        extra = e.free_symbols - set(symbols)
+        if extra and R.domain != sympy.EX:
+            raise NotPolynomialError(f"expression {e} has symbols {extra} outside the ring")
+        try:
+            poly = sympy.Poly(e, *symbols)
+        except sympy.PolynomialError as exc:
+            raise NotPolynomialError(f"{e} is not a polynomial in {symbols}: {exc}") from None
+        terms = {}
+        for monom, coeff in poly.terms():
+            terms[monom] = R.domain.convert(coeff) if R.domain != sympy.EX else sympy.EX(coeff)
+        out.append(R.from_dict(terms) if terms else R.zero)
+    return out
+
+
+def _domain_value(v, domain):
+    return to_domain(v, domain)
+
+
+def monomial_moment_function(state, domain):
+    """A cached function ``exps -> E[prod_i x_i**exps[i]]`` for the given state."""
+    d = state.dim
+    zero_above = state.zero_above
+    if state.is_independent:
+        univ_cache: dict = {}
+
+        def raw(i, k):
+            if k == 0:
+                return 1
+            key = (i, k)
+            if key not in univ_cache:
+                cums = [state[(i,) * n] for n in range(1, k + 1)]
+                univ_cache[key] = moments_from_cumulants(cums)[k - 1]
+            return univ_cache[key]
+
+        @lru_cache(maxsize=None)
+        def moment(exps):
+            acc = 1
+            for i, k in enumerate(exps):
+                if k:
+                    acc = acc * raw(i, k)
+            return acc
+
+        return moment
+
+    def cum(idx):
+        return state[idx]
+
+    @lru_cache(maxsize=None)
+    def moment(exps):
+        idx = tuple(i for i in range(d) for _ in range(exps[i]))
+        if not idx:
+            return 1
+        return joint_moment_from_cumulants(cum, idx, zero_above)
+
+    return moment
+
+
+def _expectation(poly, moment, domain, conv):
+    total = 0
+    for monom, coeff in poly.iterterms():
+        m = moment(monom)
+        total = total + conv(coeff) * m
+    return total
+
+
+def _converter(R, domain):
+    if R.domain == sympy.EX:
+        return lambda c: c.ex
+    if R.domain == sympy.QQ:
+        return lambda c: sympy.Rational(int(c.numerator), int(c.denominator))
+    if domain == "float":
+        return lambda c: float(c)
+    return lambda c: mpmath.mpf(c)
+
+
+def polynomial_cumulants(polys, state, order, *, symbols=None, joint=True, exact=None,
+                         method=None):
+    """Joint cumulants up to ``order`` of the polynomial vector ``polys(x)``, ``x ~ state``.
+
+    ``polys`` are sympy expressions in ``symbols`` (default ``x_0..x_{d-1}``)
+    or elements of a ring from :func:`polynomial_ring`.  With ``joint=False``
+    only the marginal cumulants are computed and the outputs are treated as
+    independent (valid when each output depends on its own independent inputs).
+
+    >>> from cumulants.state import Cumulants
+    >>> x = sympy.Symbol('x_0')
+    >>> z = Cumulants.gaussian([1], [[1]], order=2)          # z ~ N(1, 1)
+    >>> polynomial_cumulants([x + x**2 / 2], z, 5).marginal(0)   # MATH.md §8 oracle 5
+    [2, 9/2, 13, 51, 252]
+    """
+    from ..state import Cumulants, _as_storage
+
+    order = check_order(order)
+    d = state.dim
+    if polys and isinstance(polys[0], PolyElement):
+        R = polys[0].ring
+        rpolys = list(polys)
+        if R.ngens != d:
+            raise ShapeMismatchError(f"polynomials have {R.ngens} variables; the state has dim={d}")
+    else:
+        syms = tuple(symbols) if symbols is not None else tuple(sympy.Symbol(f"x_{i}") for i in range(d))
+        if len(syms) != d:
+            raise ShapeMismatchError(f"{len(syms)} symbols given; the state has dim={d}")
+        exprs = [sympy.sympify(p) for p in polys]
+        free = set().union(*(e.free_symbols for e in exprs)) - set(syms) if exprs else set()
+        dom = join_domains([domain_of(exprs), state.domain])
+        R, _ = polynomial_ring(d, dom if dom != "exact" else "exact", symbolic=bool(free))
+        rpolys = to_ring(exprs, syms, R)
+    if not rpolys:
+        raise bad_argument("polys", polys, "at least one polynomial", ShapeMismatchError)
+    degree = max((p.degree() if hasattr(p, "degree") and p != 0 else 0) for p in rpolys)
+    degree = max(max((sum(m) for m in p.itermonoms()), default=0) for p in rpolys)
+    need = order * max(degree, 1)
+    if need > state.order and not state.known_to(need):
+        raise InsufficientOrderError(
+            f"cumulants up to order {order} of a degree-{degree} polynomial map need input "
+            f"cumulants up to order {need}; the state holds order {state.order}")
+    out_domain = join_domains([state.domain, "float" if R.domain == sympy.RR else "exact"])
+    conv = _converter(R, out_domain)
+    moment = monomial_moment_function(state, out_domain)
+    m_out = len(rpolys)
+
+    prod_cache: dict = {(): R.one}
+
+    def product(idx):
+        if idx not in prod_cache:
+            prod_cache[idx] = product(idx[:-1]) * rpolys[idx[-1]]
+        return prod_cache[idx]
+
+    mom_cache: dict = {}
+
+    def out_moment(idx):
+        if idx not in mom_cache:
+            val = _expectation(product(idx), moment, out_domain, conv)
+            mom_cache[idx] = sympy.expand(val) if out_domain == "exact" else val
+        return mom_cache[idx]
+
+    data = []
+    for n in range(1, order + 1):
+        keys = [(i,) * n for i in range(m_out)] if not joint else \
+            [tuple(int(a) for a in ms) for ms in _tensor.multisets(m_out, n)]
+        vals = [joint_cumulant_from_moments(out_moment, k) for k in keys]
+        data.append(_as_storage(vals, out_domain))
+    approx = (not state.exact) if exact is None else (not exact)
+    return Cumulants(m_out, order, out_domain, "packed" if joint else "independent", data,
+                     exact=not approx, method=method or state.method)

@@ -1,0 +1,298 @@
+r"""Univariate moment <-> cumulant conversion, any order, any number system.
+
+Raw moments :math:`\mu'_n` and cumulants :math:`\kappa_n` are related by the
+complete Bell polynomials (MATH.md §1.2)
+
+.. math::
+
+    \mu'_n = \sum_{\lambda \vdash n} N_\lambda \prod_i \kappa_{\lambda_i}, \qquad
+    \kappa_n = \sum_{\lambda \vdash n} (-1)^{\ell-1}(\ell-1)!\, N_\lambda
+               \prod_i \mu'_{\lambda_i},
+
+where :math:`N_\lambda` counts the set partitions with block sizes
+:math:`\lambda` and :math:`\ell` is the number of parts.  Numbers (ints,
+Fractions, floats, numpy arrays, mpmath values) go through the O(n^2)
+recursion :math:`\kappa_n = \mu'_n - \sum_{m<n}\binom{n-1}{m-1}\kappa_m\mu'_{n-m}`;
+symbolic sequences are built directly from the integer partitions, already
+expanded, with no series expansion and no ``expand()`` call.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+from math import comb, factorial
+
+import mpmath
+import numpy as np
+import sympy
+from sympy.core.basic import _args_sortkey
+
+from .._numbers import check_finite, domain_of, to_domain
+from ..errors import InvalidCumulantsError, InvalidParameterError, bad_argument
+from .partitions import integer_partitions, partition_multiplicity
+
+__all__ = [
+    "cumulants_from_moments",
+    "moments_from_cumulants",
+    "cumulant_formula",
+    "moment_formula",
+    "kappa",
+    "kappas",
+    "moment_symbol",
+    "moment_symbols",
+]
+
+
+# --------------------------------------------------------------------------- symbols
+@lru_cache(maxsize=None)
+def kappa(n: int, name: str = "kappa"):
+    """The sympy symbol :math:`\\kappa_n` (real).
+
+    >>> kappa(3)
+    kappa_3
+    """
+    from .._numbers import check_order
+
+    n = check_order(n, "n")
+    return sympy.Symbol(f"{name}_{n}", real=True)
+
+
+def kappas(n: int, name: str = "kappa") -> tuple:
+    """The tuple of symbols :math:`\\kappa_1, \\dots, \\kappa_n`.
+
+    >>> kappas(3)
+    (kappa_1, kappa_2, kappa_3)
+    """
+    from .._numbers import check_order
+
+    n = check_order(n, "n")
+    return tuple(kappa(i, name) for i in range(1, n + 1))
+
+
+@lru_cache(maxsize=None)
+def moment_symbol(n: int, central: bool = False):
+    """The symbol of the raw moment :math:`\\mu'_n` (``m_n``) or central ``mu_n``."""
+    return sympy.Symbol(f"mu_{n}" if central else f"m_{n}", real=True)
+
+
+def moment_symbols(n: int, central: bool = False) -> tuple:
+    """Symbols ``m_1..m_n`` (raw) or ``mu_1..mu_n`` (central)."""
+    return tuple(moment_symbol(i, central) for i in range(1, n + 1))
+
+
+# ----------------------------------------------------------------------- coefficients
+@lru_cache(maxsize=None)
+def _coefficients(n: int, to_cumulants: bool) -> tuple:
+    """Terms ``(coefficient, parts)`` of the order-n conversion polynomial."""
+    terms = []
+    for lam in integer_partitions(n):
+        mult = partition_multiplicity(lam)
+        if to_cumulants:
+            ell = len(lam)
+            mult *= (-1) ** (ell - 1) * factorial(ell - 1)
+        terms.append((mult, lam))
+    return tuple(terms)
+
+
+def _build_polynomial(terms, values):
+    """Expanded sum of ``c * prod values[p-1]`` built without re-expansion."""
+    plain = all(isinstance(v, sympy.Symbol) for v in values)
+    if not plain:
+        dummies = sympy.symbols(f"_x1:{len(values) + 1}", cls=sympy.Dummy)
+        expr = _build_polynomial(terms, dummies)
+        return sympy.expand(expr.xreplace(dict(zip(dummies, values))))
+    out = []
+    for c, lam in terms:
+        counts: dict[int, int] = {}
+        for p in lam:
+            counts[p] = counts.get(p, 0) + 1
+        factors = [values[p - 1] ** e for p, e in counts.items()]
+        factors.sort(key=_args_sortkey)
+        if c != 1:
+            factors.insert(0, sympy.Integer(c))
+        out.append(sympy.Mul._from_args(factors) if len(factors) > 1 else factors[0])
+    out.sort(key=_args_sortkey)
+    return sympy.Add._from_args(out) if len(out) > 1 else out[0]
+
+
+def cumulant_formula(n: int, moments=None, *, central: bool = False):
+    """The general order-``n`` cumulant as an expanded polynomial of moments.
+
+    ``moments`` defaults to the symbols ``m_1..m_n`` (raw) or, with
+    ``central=True``, ``mu_2..mu_n`` (the mean drops out for ``n >= 2``).
+
+    >>> cumulant_formula(4)
+    -6*m_1**4 + 12*m_1**2*m_2 - 4*m_1*m_3 - 3*m_2**2 + m_4
+    >>> cumulant_formula(4, central=True)
+    -3*mu_2**2 + mu_4
+    """
+    from .._numbers import check_order
+
+    n = check_order(n, "n")
+    syms = tuple(moments) if moments is not None else moment_symbols(n, central)
+    if len(syms) < n:
+        raise bad_argument("moments", moments, f"at least {n} entries", InvalidCumulantsError)
+    if central:
+        if n == 1:
+            return sympy.Integer(0)
+        syms = (sympy.Integer(0),) + tuple(syms[1:])
+        terms = tuple((c, lam) for c, lam in _coefficients(n, True) if 1 not in lam)
+        return _build_polynomial(terms, syms)
+    return _build_polynomial(_coefficients(n, True), syms)
+
+
+def moment_formula(n: int, cumulants=None, *, central: bool = False):
+    """The general order-``n`` raw (or central) moment as a polynomial of cumulants.
+
+    >>> moment_formula(3)
+    kappa_1**3 + 3*kappa_1*kappa_2 + kappa_3
+    >>> moment_formula(4, central=True)
+    3*kappa_2**2 + kappa_4
+    """
+    from .._numbers import check_order
+
+    n = check_order(n, "n")
+    syms = tuple(cumulants) if cumulants is not None else kappas(n)
+    if len(syms) < n:
+        raise bad_argument("cumulants", cumulants, f"at least {n} entries", InvalidCumulantsError)
+    terms = _coefficients(n, False)
+    if central:
+        if n == 1:
+            return sympy.Integer(0)
+        terms = tuple((c, lam) for c, lam in terms if 1 not in lam)
+    return _build_polynomial(terms, syms)
+
+
+# ------------------------------------------------------------------------ conversion
+def _normalise_sequence(seq, name):
+    if isinstance(seq, (str, bytes)) or seq is None:
+        raise bad_argument(name, seq, "a non-empty sequence of numbers or sympy expressions")
+    if isinstance(seq, np.ndarray) and seq.dtype != object:
+        if seq.ndim == 0 or seq.shape[0] == 0:
+            raise bad_argument(name, seq, "a non-empty sequence (first axis = order)")
+        check_finite(seq, name)
+        return seq, "array"
+    try:
+        values = list(seq)
+    except TypeError:
+        raise bad_argument(name, seq, "a non-empty sequence of numbers or sympy expressions") from None
+    if not values:
+        raise bad_argument(name, seq, "a non-empty sequence of numbers or sympy expressions")
+    for i, v in enumerate(values):
+        if isinstance(v, str):
+            raise bad_argument(f"{name}[{i}]", v, "a number or sympy expression, not a string")
+        check_finite(v, f"{name}[{i}]")
+    dom = domain_of(values)
+    if dom == "exact":
+        if all(isinstance(v, (int, Fraction, np.integer, sympy.Rational)) for v in values):
+            return [Fraction(int(v.p), int(v.q)) if isinstance(v, sympy.Rational) else Fraction(v)
+                    for v in values], "rational"
+        return [to_domain(v, "exact") for v in values], "symbolic"
+    if dom == "float":
+        return [to_domain(v, "float") if not isinstance(v, (float, complex)) else v
+                for v in values], "float"
+    return [to_domain(v, "mpmath") for v in values], "mpmath"
+
+
+def _recursion(values, to_cumulants: bool, kind):
+    n = len(values)
+    if kind == "array":
+        values = [values[i] for i in range(n)]
+    out = []
+    for k in range(1, n + 1):
+        acc = values[k - 1]
+        for m in range(1, k):
+            term = comb(k - 1, m - 1) * out[m - 1] * values[k - m - 1] if to_cumulants \
+                else comb(k - 1, m - 1) * values[m - 1] * out[k - m - 1]
+            acc = acc - term if to_cumulants else acc + term
+        out.append(acc)
+    return out
+
+
+def _finish(out, kind):
+    if kind == "rational":
+        return tuple(sympy.Rational(v.numerator, v.denominator) for v in out)
+    if kind == "array":
+        return np.stack(out)
+    return tuple(out)
+
+
+def cumulants_from_moments(m, *, central: bool = False):
+    r"""Cumulants :math:`\kappa_1..\kappa_n` from raw moments :math:`\mu'_1..\mu'_n`.
+
+    ``m`` is any sequence (list, tuple, numpy array whose first axis is the
+    order) of ints, Fractions, floats, mpmath numbers or sympy expressions.
+    Exact inputs give exact sympy results, floats give floats, mpmath values
+    keep their precision.  With ``central=True`` the input is
+    ``(mean, mu_2, ..., mu_n)``: the mean followed by central moments.
+
+    >>> cumulants_from_moments([1, 5, 13, 73])      # N(1, 4), MATH.md §1.4
+    (1, 4, 0, 0)
+    >>> cumulants_from_moments([0.0, 1.0, 0.0, 3.0])
+    (0.0, 1.0, 0.0, 0.0)
+    >>> m1, m2 = sympy.symbols('m1 m2')
+    >>> cumulants_from_moments([m1, m2])
+    (m1, -m1**2 + m2)
+    >>> cumulants_from_moments([5, 2, 0, 12], central=True)  # mean 5, mu2..mu4
+    (5, 2, 0, 0)
+    """
+    values, kind = _normalise_sequence(m, "m")
+    if central:
+        return _central_to_cumulants(values, kind)
+    if kind == "symbolic":
+        return tuple(cumulant_formula(k, values) for k in range(1, len(values) + 1))
+    return _finish(_recursion(values, True, kind), kind)
+
+
+def moments_from_cumulants(k, *, central: bool = False):
+    r"""Raw moments :math:`\mu'_1..\mu'_n` from cumulants :math:`\kappa_1..\kappa_n`.
+
+    With ``central=True`` returns ``(mean, mu_2, ..., mu_n)``: the mean
+    followed by the central moments.
+
+    >>> moments_from_cumulants([1, 4, 0, 0, 0, 0])   # N(1, 4): MATH.md §1.4
+    (1, 5, 13, 73, 281, 1741)
+    >>> moments_from_cumulants([0, 1, 0, 0], central=True)
+    (0, 1, 0, 3)
+    >>> moments_from_cumulants(kappas(2))
+    (kappa_1, kappa_1**2 + kappa_2)
+    """
+    values, kind = _normalise_sequence(k, "k")
+    if central:
+        return _cumulants_to_central(values, kind)
+    if kind == "symbolic":
+        return tuple(moment_formula(j, values) for j in range(1, len(values) + 1))
+    return _finish(_recursion(values, False, kind), kind)
+
+
+def _zero_like(v, kind):
+    if kind == "array":
+        return np.zeros_like(v)
+    if kind == "rational":
+        return Fraction(0)
+    if kind == "symbolic":
+        return sympy.Integer(0)
+    return v * 0
+
+
+def _central_to_cumulants(values, kind):
+    mean = values[0]
+    if kind == "symbolic":
+        rest = [cumulant_formula(j, values, central=True) for j in range(2, len(values) + 1)]
+        return (values[0], *rest)
+    shifted = [_zero_like(mean, kind)] + list(values[1:])
+    out = _recursion(shifted, True, kind)
+    out[0] = mean
+    return _finish(out, kind)
+
+
+def _cumulants_to_central(values, kind):
+    mean = values[0]
+    if kind == "symbolic":
+        rest = [moment_formula(j, values, central=True) for j in range(2, len(values) + 1)]
+        return (values[0], *rest)
+    shifted = [_zero_like(mean, kind)] + list(values[1:])
+    out = _recursion(shifted, False, kind)
+    out[0] = mean
+    return _finish(out, kind)

@@ -1,0 +1,27 @@
+"""Analytic layers: dense, activations, message passing and networks."""
+
+from .activations import Identity, Polynomial, Quadratic
+from .base import Layer
+from .dense import Dense
+from .message_passing import (
+    MessagePassing,
+    chain_graph,
+    grid_graph,
+    normalise_adjacency,
+    ring_graph,
+)
+from .network import Network
+
+__all__ = [
+    "Layer",
+    "Dense",
+    "Identity",
+    "Polynomial",
+    "Quadratic",
+    "MessagePassing",
+    "Network",
+    "chain_graph",
+    "ring_graph",
+    "grid_graph",
+    "normalise_adjacency",
+]
