@@ -25,6 +25,16 @@ from .algebra import (
     moments_from_cumulants,
 )
 from .state import Cumulants
+from . import distributions, layers
+from .layers import (
+    Dense,
+    Identity,
+    MessagePassing,
+    Network,
+    Polynomial,
+    Quadratic,
+)
+from .printing import latex
 
 __version__ = "0.1.0"
 
@@ -45,4 +55,13 @@ __all__ = [
     "moment_formula",
     "moments_from_cumulants",
     "Cumulants",
+    "distributions",
+    "layers",
+    "Dense",
+    "Identity",
+    "MessagePassing",
+    "Network",
+    "Polynomial",
+    "Quadratic",
+    "latex",
 ]

@@ -102,13 +102,20 @@ def _build_polynomial(terms, values):
         dummies = sympy.symbols(f"_x1:{len(values) + 1}", cls=sympy.Dummy)
         expr = _build_polynomial(terms, dummies)
         return sympy.expand(expr.xreplace(dict(zip(dummies, values))))
+    # Build each factor x_p**e once and rank all factors once in sympy's canonical
+    # order, so sorting a term's factors is an integer sort.
+    factor: dict = {}
+    for _, lam in terms:
+        for p in set(lam):
+            e = lam.count(p)
+            if (p, e) not in factor:
+                factor[(p, e)] = values[p - 1] ** e
+    ranked = sorted(factor, key=lambda pe: _args_sortkey(factor[pe]))
+    rank = {pe: r for r, pe in enumerate(ranked)}
     out = []
     for c, lam in terms:
-        counts: dict[int, int] = {}
-        for p in lam:
-            counts[p] = counts.get(p, 0) + 1
-        factors = [values[p - 1] ** e for p, e in counts.items()]
-        factors.sort(key=_args_sortkey)
+        keys = sorted({(p, lam.count(p)) for p in lam}, key=rank.__getitem__)
+        factors = [factor[k] for k in keys]
         if c != 1:
             factors.insert(0, sympy.Integer(c))
         out.append(sympy.Mul._from_args(factors) if len(factors) > 1 else factors[0])
@@ -184,6 +191,8 @@ def _normalise_sequence(seq, name):
             raise bad_argument(f"{name}[{i}]", v, "a number or sympy expression, not a string")
         check_finite(v, f"{name}[{i}]")
     dom = domain_of(values)
+    if any(isinstance(v, sympy.Basic) and v.free_symbols for v in values):
+        return [to_domain(v, "exact") for v in values], "symbolic"
     if dom == "exact":
         if all(isinstance(v, (int, Fraction, np.integer, sympy.Rational)) for v in values):
             return [Fraction(int(v.p), int(v.q)) if isinstance(v, sympy.Rational) else Fraction(v)
