@@ -146,6 +146,18 @@ class Cumulants:
         return cls(1, len(seq), domain, "independent", data)
 
     @classmethod
+    def iid_cumulants(cls, cumulants, dim):
+        """``dim`` independent copies of a law given by its cumulants ``kappa_1..kappa_n``.
+
+        >>> Cumulants.iid_cumulants([0, 1, 2], 3)[2, 2, 2]
+        2
+        """
+        dim = check_order(dim, "dim")
+        one = cls.univariate(cumulants)
+        data = [np.repeat(s, dim) for s in one._data]
+        return cls(dim, one.order, one.domain, "independent", data)
+
+    @classmethod
     def gaussian(cls, mean, cov, order=2):
         """A Gaussian vector: cumulants of order >= 3 are exactly zero at every order.
 

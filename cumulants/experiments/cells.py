@@ -1,0 +1,263 @@
+"""One cell of the study: train one architecture on one law with one seed, then measure.
+
+A cell is a pure function of its JSON-ready specification, so it runs the same
+in-process, on a local process pool or on a Dask worker, and the same seed
+gives the same numbers.  It returns every number of the cell:
+
+* train MSE and, for every test law, the measured test MSE with its standard
+  error; for polynomial models also the closed-form MSE predicted from the
+  trained weights and the test law's cumulants, and the z-score
+  ``(measured - predicted) / SE``;
+* the learned RG flow: the learned step iterated on a lattice, its error per
+  step against the exact block-spin flow, and the site cumulants
+  (``kappa_3``, ``kappa_4/kappa_2^2``) measured by k-statistics beside the exact
+  flow and, for polynomial models, the exact prediction of the learned flow;
+* for GNNs, predicted cumulants of hidden activations layer by layer beside
+  their k-statistics, with z-scores.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["run_cell", "law", "LAW_LABELS"]
+
+LAW_LABELS = {
+    "gaussian": "Gaussian",
+    "uniform": "uniform",
+    "rademacher": "Rademacher",
+    "laplace": "Laplace",
+    "exponential": "centred exponential",
+}
+
+
+def law(name: str, variance: float):
+    """The catalogue law ``name`` centred and scaled to ``variance`` (float parameters)."""
+    from ..distributions import Exponential, Laplace, Normal, Rademacher, Uniform, standardise
+
+    base = {
+        "gaussian": Normal(0.0, 1.0),
+        "uniform": Uniform(-1.0, 1.0),
+        "rademacher": Rademacher(),
+        "laplace": Laplace(0.0, 1.0),
+        "exponential": Exponential(1.0),
+    }[name]
+    return standardise(base, mean=0.0, variance=float(variance))
+
+
+def _float(v):
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+#: Below this both a measured and a predicted MSE are zero up to float rounding
+#: (an exactly representable map); their z-score is then meaningless and reported as 0.
+ROUNDING_FLOOR = 1e-20
+
+
+def _z(measured, predicted, se):
+    if predicted is None or se is None:
+        return None
+    if abs(measured) < ROUNDING_FLOOR and abs(predicted) < ROUNDING_FLOOR:
+        return 0.0
+    if se <= 0:
+        return None
+    return _float((measured - predicted) / se)
+
+
+def _build_model(arch, study, seed):
+    from .. import nn
+
+    b = study["block"]
+    act = arch["activation"]
+    kw = {"seed": seed}
+    if act == "quadratic":
+        kw["alpha"] = float(arch.get("alpha", study["alpha"]))
+        kw["learn_alpha"] = bool(arch.get("learn_alpha", False))
+    if arch["kind"] == "mlp":
+        widths = [b, *arch.get("hidden", []), 1]
+        return nn.MLP(widths, act, constraint=arch.get("constraint", "free"),
+                      init_scale=float(arch.get("init_scale", 1.0)), **kw)
+    graph = nn.chain(b)
+    return nn.GNN(graph, hidden=int(arch.get("features", 2)), layers=int(arch.get("layers", 1)),
+                  activation=act, readout="block", block=b,
+                  normalisation=arch.get("normalisation", "symmetric"),
+                  constraint=arch.get("constraint", "free"),
+                  init_scale=float(arch.get("init_scale", 1.0)), **kw)
+
+
+def _target_network(b):
+    from ..layers import Dense, Network
+
+    return Network([Dense(np.full((1, b), 1.0 / math.sqrt(b)))])
+
+
+def _predicted_mse(network, target, state):
+    try:
+        from ..generalisation import mse
+    except ImportError:  # pragma: no cover - transitional
+        from ..algebra.polynomial import polynomial_cumulants
+
+        e = network.polynomial(as_ring=True)[0] - target.polynomial(as_ring=True)[0]
+        k = polynomial_cumulants([e], state, 2)
+        return _float(k[0] ** 2 + k[0, 0])
+    return _float(mse(network, target, state))
+
+
+def _flow(model, network, dist, study, rng, polynomial):
+    """Iterate the learned step on a lattice of block**steps sites."""
+    from ..estimators import k_statistics
+    from ..state import Cumulants
+
+    b, steps = study["block"], study["rg_steps"]
+    n = study["rg_samples"]
+    sites = b**steps
+    X = np.asarray(dist.sample((n, sites), rng), dtype=float)
+    learned, exact = X, X
+    kappa0 = [float(dist.cumulant(k)) for k in range(1, 5)]
+    rows = []
+    pred_state = None
+    for step in range(1, steps + 1):
+        learned = model.predict(learned.reshape(-1, b)).reshape(n, -1)
+        exact = exact.reshape(n, -1, b).sum(axis=2) / math.sqrt(b)
+        err = (learned - exact).ravel()
+        e2 = err**2
+        pooled = learned.ravel()
+        ks = k_statistics(pooled, 4)
+        se = _kstat_se(pooled, rng)
+        theory = [kappa0[k - 1] * b ** (step * (1 - k / 2)) if k >= 2 else 0.0 for k in range(1, 5)]
+        row = {
+            "step": step,
+            "mse_vs_exact": _float(e2.mean()),
+            "mse_vs_exact_se": _float(e2.std(ddof=1) / math.sqrt(e2.size)),
+            "measured": {"kappa": [_float(v) for v in ks], "se": [_float(v) for v in se]},
+            "exact": {"kappa": theory},
+        }
+        row["measured"]["skewness"] = _float(ks[2] / ks[1] ** 1.5) if ks[1] > 0 else None
+        row["measured"]["excess_kurtosis"] = _float(ks[3] / ks[1] ** 2) if ks[1] > 0 else None
+        row["exact"]["excess_kurtosis"] = _float(theory[3] / theory[1] ** 2)
+        if polynomial and step <= study["predict_rg_steps"]:
+            remaining = study["predict_rg_steps"] - step
+            need = 4 * 2 ** remaining
+            if pred_state is None:
+                src = Cumulants.iid(dist, b, 4 * 2 ** (study["predict_rg_steps"]))
+            else:
+                src = Cumulants.iid_cumulants(pred_state, b)
+            out = network.propagate(src, order=need)
+            pred_state = [float(v) for v in out.marginal(0)]
+            pk = pred_state[:4]
+            row["predicted"] = {"kappa": pk, "excess_kurtosis": _float(pk[3] / pk[1] ** 2)}
+            row["z"] = [_z(m, p, s) for m, p, s in zip(ks, pk, se)]
+        rows.append(row)
+    return rows
+
+
+def _kstat_se(x, rng):
+    """Standard errors of k_1..k_4 of a sample (plug-in closed forms, bootstrap fallback)."""
+    from ..estimators import k_statistics_se
+
+    se = k_statistics_se(x, 4, method="auto", rng=rng)
+    return [float(v) for v in np.ravel(se)]
+
+
+def run_cell(spec: dict) -> dict:
+    """Run one cell and return its JSON-ready result (without ``id``/``hash``)."""
+    from ..estimators import k_statistics_se
+    from ..state import Cumulants
+
+    arch, study, train_law, seed = spec["architecture"], spec["study"], spec["train_law"], spec["seed"]
+    b = study["block"]
+    rng = np.random.default_rng([seed, _stable(arch["name"]), _stable(train_law)])
+    model = _build_model(arch, study, seed)
+    dist_train = law(train_law, study["variance"])
+    X = np.asarray(dist_train.sample((study["train_samples"], b), rng), dtype=float)
+    Y = X.sum(axis=1, keepdims=True) / math.sqrt(b)
+    history = model.fit(X, Y, epochs=study["epochs"], batch_size=study["batch_size"],
+                        lr=study["lr"], weight_decay=study["weight_decay"], rng=rng)
+    network = model.to_network()
+    polynomial = network.is_polynomial
+    target = _target_network(b)
+    result = {
+        "architecture": arch["name"],
+        "kind": arch["kind"],
+        "activation": arch["activation"],
+        "constraint": arch.get("constraint", "free"),
+        "train_law": train_law,
+        "seed": seed,
+        "n_params": int(model.n_params),
+        "polynomial": bool(polynomial),
+        "train_mse": _float(model.loss(X, Y)),
+        "final_epoch_loss": _float(history.loss[-1]) if len(history) else None,
+        "test": {},
+    }
+    for test_law in study["test_laws"]:
+        dist = law(test_law, study["variance"])
+        Xt = np.asarray(dist.sample((study["test_samples"], b), rng), dtype=float)
+        e = model.predict(Xt)[:, 0] - Xt.sum(axis=1) / math.sqrt(b)
+        e2 = e**2
+        entry = {"mse": _float(e2.mean()), "se": _float(e2.std(ddof=1) / math.sqrt(e2.size))}
+        if polynomial:
+            state = Cumulants.iid(dist, b, 4)
+            entry["predicted"] = _predicted_mse(network, target, state)
+            entry["z"] = _z(entry["mse"], entry["predicted"], entry["se"])
+        result["test"][test_law] = entry
+    flow_law = spec.get("flow_law", train_law)
+    result["flow"] = {"law": flow_law,
+                      "steps": _flow(model, network, law(flow_law, study["variance"]), study, rng,
+                                     polynomial)}
+    if arch["kind"] == "gnn":
+        result["gnn_layers"] = _gnn_layers(model, network, study, rng, k_statistics_se)
+    return result
+
+
+def _gnn_layers(model, network, study, rng, k_statistics_se):
+    """Predicted vs measured cumulants of the hidden activations, layer by layer."""
+    from ..estimators import joint_k_statistics
+    from ..layers import Network
+    from ..state import Cumulants
+
+    b = study["block"]
+    dist = law("uniform", study["variance"])
+    n = min(study["test_samples"], 50000)
+    X = np.asarray(dist.sample((n, b), rng), dtype=float)
+    rows = []
+    layers = network.layers
+    for end in range(2, len(layers), 2):  # after each activation
+        prefix = Network(layers[:end])
+        H = prefix.apply(X)
+        degree = 2 ** (end // 2) if prefix.is_polynomial else None
+        entry = {"layer": end // 2, "units": [0, 1], "measured": {}, "predicted": {}, "z": {}}
+        ks = joint_k_statistics(H[:, :2], 3)
+        se = _joint_se(H[:, :2], 3, rng)
+        keys = [(0,), (1,), (0, 0), (0, 1), (1, 1), (0, 0, 0), (0, 0, 1)]
+        if prefix.is_polynomial and degree is not None and degree <= 4:
+            state = Cumulants.iid(dist, b, 3 * degree)
+            pred = prefix.propagate(state, order=3)
+        else:
+            pred = None
+        for key in keys:
+            name = ",".join(map(str, key))
+            entry["measured"][name] = _float(ks[key])
+            entry.setdefault("se", {})[name] = _float(se[key])
+            if pred is not None:
+                p = _float(pred[key])
+                entry["predicted"][name] = p
+                entry["z"][name] = _z(ks[key], p, se[key])
+        rows.append(entry)
+    return rows
+
+
+def _joint_se(H, order, rng):
+    from ..estimators import joint_k_statistics_se
+
+    return joint_k_statistics_se(H, order, method="bootstrap", n_boot=60, rng=rng)
+
+
+def _stable(text: str) -> int:
+    """A process-independent integer from a string (``hash()`` is salted per process)."""
+    out = 0
+    for ch in text.encode():
+        out = (out * 131 + ch) % (2**31 - 1)
+    return out

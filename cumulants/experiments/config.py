@@ -1,0 +1,123 @@
+"""Configuration of the study: every size, law and training setting is an option.
+
+The built-in defaults live in ``default.toml`` beside this module (print them
+with ``cumulants reproduce --print-config``); a user file overrides any subset
+of keys.  ``--quick`` applies the ``[quick]`` table on top, for a run of about
+two minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import sys
+from importlib import resources
+
+from ..errors import InvalidParameterError, bad_argument
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["load_config", "default_config_text", "config_hash", "ARCHITECTURE_KINDS"]
+
+ARCHITECTURE_KINDS = ("mlp", "gnn")
+_ACTIVATIONS = ("identity", "quadratic", "tanh", "relu")
+_LAWS = ("gaussian", "uniform", "rademacher", "laplace", "exponential")
+
+
+def default_config_text() -> str:
+    """The text of the built-in ``default.toml``."""
+    return resources.files(__package__).joinpath("default.toml").read_text()
+
+
+def _merge(base, over, path=""):
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        where = f"{path}.{key}" if path else key
+        if key not in out and key not in ("architectures",):
+            raise InvalidParameterError(f"unknown configuration key {where!r}; valid keys at this "
+                                        f"level: {sorted(out)}")
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, where)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _validate(cfg):
+    study = cfg["study"]
+    for key in ("block", "train_samples", "test_samples", "epochs", "batch_size", "rg_steps"):
+        v = study[key]
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise bad_argument(f"study.{key}", v, "a positive integer")
+    if study["block"] < 2:
+        raise bad_argument("study.block", study["block"], "an integer >= 2 (sites per block)")
+    if not isinstance(study["seeds"], list) or not study["seeds"] or \
+            not all(isinstance(s, int) for s in study["seeds"]):
+        raise bad_argument("study.seeds", study["seeds"], "a non-empty list of integers")
+    for key in ("train_laws", "test_laws"):
+        laws = study[key]
+        if not isinstance(laws, list) or not laws:
+            raise bad_argument(f"study.{key}", laws, f"a non-empty list drawn from {list(_LAWS)}")
+        for law in laws:
+            if law not in _LAWS:
+                raise bad_argument(f"study.{key}", law, f"one of {list(_LAWS)}")
+    if not isinstance(study["lr"], (int, float)) or study["lr"] <= 0:
+        raise bad_argument("study.lr", study["lr"], "a positive number")
+    if not isinstance(study["variance"], (int, float)) or study["variance"] <= 0:
+        raise bad_argument("study.variance", study["variance"], "a positive number")
+    archs = cfg["architectures"]
+    if not isinstance(archs, list) or not archs:
+        raise bad_argument("architectures", archs, "a non-empty list of [[architectures]] tables")
+    names = set()
+    for i, arch in enumerate(archs):
+        for key in ("name", "kind", "activation"):
+            if key not in arch:
+                raise InvalidParameterError(f"architectures[{i}] lacks the key {key!r}")
+        if arch["name"] in names:
+            raise bad_argument(f"architectures[{i}].name", arch["name"], "a unique name")
+        names.add(arch["name"])
+        if arch["kind"] not in ARCHITECTURE_KINDS:
+            raise bad_argument(f"architectures[{i}].kind", arch["kind"], f"one of {list(ARCHITECTURE_KINDS)}")
+        if arch["activation"] not in _ACTIVATIONS:
+            raise bad_argument(f"architectures[{i}].activation", arch["activation"],
+                               f"one of {list(_ACTIVATIONS)}")
+    return cfg
+
+
+def load_config(path=None, *, quick=False) -> dict:
+    """The study configuration: defaults, then ``[quick]`` if asked, then the user file.
+
+    >>> cfg = load_config(quick=True)
+    >>> cfg["study"]["block"], len(cfg["architectures"]) > 3
+    (4, True)
+    """
+    base = tomllib.loads(default_config_text())
+    quick_table = base.pop("quick", {})
+    cfg = base
+    if quick:
+        over = dict(quick_table)
+        keep = over.pop("architectures", None)
+        cfg = _merge(cfg, over)
+        if keep is not None:
+            cfg["architectures"] = [a for a in cfg["architectures"] if a["name"] in keep]
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                user = tomllib.load(fh)
+        except FileNotFoundError:
+            raise bad_argument("config", str(path), "an existing TOML file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidParameterError(f"config file {path} is not valid TOML: {exc}") from None
+        user.pop("quick", None)
+        cfg = _merge(cfg, user)
+    return _validate(cfg)
+
+
+def config_hash(obj) -> str:
+    """A short stable hash of a JSON-serialisable object (identifies finished cells)."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,82 @@
+"""Plan the cells of the study, run them on an executor, keep every finished cell.
+
+``run_study`` is resumable: a cell whose result is already on disk with the same
+configuration hash is loaded, not recomputed; each newly finished cell is written
+atomically as soon as it completes, so an interrupted run loses only the cells
+that were in flight.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import time
+from pathlib import Path
+
+from .cells import run_cell
+from .config import config_hash
+from .executor import make_executor
+from .progress import Progress
+from .store import CellStore
+
+__all__ = ["plan_cells", "run_study"]
+
+
+def plan_cells(cfg: dict) -> list:
+    """The list of cell specifications (JSON-ready) of a configuration."""
+    study = {k: v for k, v in cfg["study"].items() if k not in ("seeds", "train_laws")}
+    cells = []
+    for arch in cfg["architectures"]:
+        for train_law in cfg["study"]["train_laws"]:
+            for seed in cfg["study"]["seeds"]:
+                spec = {"architecture": arch, "study": study, "train_law": train_law, "seed": seed}
+                cell_id = f"{arch['name']}__{train_law}__s{seed}"
+                spec["id"] = cell_id
+                spec["hash"] = config_hash({k: v for k, v in spec.items() if k != "id"})
+                cells.append(spec)
+    return cells
+
+
+def _execute(spec):
+    """Worker entry point: run a cell and time it."""
+    t0 = time.perf_counter()
+    out = run_cell({k: v for k, v in spec.items() if k not in ("id", "hash")})
+    out["id"] = spec["id"]
+    out["hash"] = spec["hash"]
+    return out, time.perf_counter() - t0
+
+
+def run_study(cfg: dict, out_dir, *, workers=None, scheduler=None, progress=True,
+              max_cells=None) -> dict:
+    """Run (or resume) every cell; returns ``{"cells": [...], "timings": {...}}``.
+
+    ``max_cells`` stops after that many *new* cells (used to test resuming).
+    """
+    out_dir = Path(out_dir)
+    store = CellStore(out_dir)
+    cells = plan_cells(cfg)
+    done, todo = {}, []
+    for spec in cells:
+        stored = store.load(spec["id"], spec["hash"])
+        if stored is not None:
+            done[spec["id"]] = stored
+        else:
+            todo.append(spec)
+    if max_cells is not None:
+        todo = todo[:max_cells]
+    bar = Progress(len(cells), "cells", enabled=progress)
+    bar.done = len(done)
+    timings = {}
+    t0 = time.perf_counter()
+    if todo:
+        with make_executor(workers, scheduler) as ex:
+            futures = {ex.submit(_execute, spec): spec for spec in todo}
+            for fut in cf.as_completed(futures):
+                result, seconds = fut.result()
+                store.save(result)
+                done[result["id"]] = result
+                timings[result["id"]] = seconds
+                bar.update(1, result["id"])
+    ordered = [done[spec["id"]] for spec in cells if spec["id"] in done]
+    return {"cells": ordered, "timings": timings, "wall_seconds": time.perf_counter() - t0,
+            "resumed": len(cells) - len(todo) if max_cells is None else len(done) - len(timings),
+            "complete": len(ordered) == len(cells)}
