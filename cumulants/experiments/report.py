@@ -110,15 +110,21 @@ def _figures(cells, summary, cfg, out: Path) -> list:
             continue
         fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(rs) + 2), 4))
         width = 0.8 / len(laws)
+        floor = 1e-12  # exactly representable maps reach float rounding (~1e-32): drawn at the floor
         for k, test_law in enumerate(laws):
-            vals = [max(r["test_mse"][test_law] or 1e-32, 1e-32) for r in rs]
+            vals = [max(r["test_mse"][test_law] or 0.0, floor) for r in rs]
             ax.bar(np.arange(len(rs)) + k * width, vals, width, label=LAW_LABELS[test_law])
+        for i, r in enumerate(rs):
+            if all((r["test_mse"][t] or 0.0) < floor for t in laws):
+                ax.text(i + 0.4 - width / 2, floor * 3, "exact", ha="center", fontsize=7)
         ax.set_yscale("log")
+        ax.set_ylim(bottom=floor)
         ax.set_xticks(np.arange(len(rs)) + 0.4 - width / 2)
         ax.set_xticklabels([r["architecture"] for r in rs], rotation=35, ha="right")
         ax.set_ylabel("test MSE (mean over seeds)")
-        ax.set_title(f"Error of the learned RG step, trained on {LAW_LABELS[train_law]} data")
-        ax.legend(fontsize=7, ncol=2)
+        ax.set_title(f"Error of the learned RG step, trained on {LAW_LABELS[train_law]} data", pad=24)
+        ax.legend(fontsize=7, ncol=len(laws), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                  frameon=False)
         fig.tight_layout()
         name = f"error_by_architecture_{train_law}.png"
         fig.savefig(out / name, dpi=110)
@@ -163,6 +169,7 @@ def _figures(cells, summary, cfg, out: Path) -> list:
                 ax.plot([0] + steps, [_kurt0(cs[0], cfg)] + ex, "k--", lw=2, label="exact flow")
                 exact_drawn = True
         ax.axhline(0, color="grey", lw=0.5)
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("RG step")
         ax.set_ylabel(r"excess kurtosis $\kappa_4/\kappa_2^2$ of a site")
         ax.set_title(f"Flow on {LAW_LABELS[train_law]} lattice (trained on it)")
