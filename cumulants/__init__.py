@@ -35,6 +35,15 @@ from .layers import (
     Quadratic,
 )
 from .printing import latex
+from .estimators import (
+    joint_k_statistic,
+    joint_k_statistics,
+    joint_k_statistics_se,
+    k_statistic_variance,
+    k_statistics,
+    k_statistics_se,
+)
+from . import constraints, estimators, nn, testing
 
 __version__ = "0.1.0"
 
@@ -64,4 +73,14 @@ __all__ = [
     "Polynomial",
     "Quadratic",
     "latex",
+    "k_statistics",
+    "joint_k_statistic",
+    "joint_k_statistics",
+    "k_statistic_variance",
+    "k_statistics_se",
+    "joint_k_statistics_se",
+    "constraints",
+    "estimators",
+    "nn",
+    "testing",
 ]

@@ -1,0 +1,264 @@
+"""Lattice graphs for message passing: chains, rings, grids, adjacency normalisation, blocks.
+
+Nodes of a lattice with shape ``sites`` are numbered row-major (``node = r * M + c`` on an
+``L x M`` grid), the same flattening as :func:`cumulants.nn.data.rg_dataset`, so a graph,
+a data set and a block-spin read-out agree on which node is which site.
+
+>>> g = ring(4)
+>>> g
+ring(4)
+>>> g.adjacency
+array([[0., 1., 0., 1.],
+       [1., 0., 1., 0.],
+       [0., 1., 0., 1.],
+       [1., 0., 1., 0.]])
+>>> blocks(4, 2)
+array([[0, 1],
+       [2, 3]])
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..errors import InvalidParameterError, MethodUnavailableError, ShapeMismatchError, bad_argument
+
+__all__ = ["Graph", "chain", "ring", "grid", "normalise", "blocks", "lattice_shape",
+           "NORMALISATIONS"]
+
+#: Modes understood by :func:`normalise`.
+NORMALISATIONS = ("none", "mean", "symmetric")
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise bad_argument(name, value, "a positive integer", cls=InvalidParameterError)
+    return int(value)
+
+
+def lattice_shape(name, sites) -> tuple:
+    """Validate a lattice shape: an int ``n`` (1-D) or a pair ``(L, M)`` (2-D), as a tuple.
+
+    >>> lattice_shape("sites", 8), lattice_shape("sites", (2, 3))
+    ((8,), (2, 3))
+    """
+    if isinstance(sites, numbers.Integral) and not isinstance(sites, bool):
+        return (_positive_int(name, sites),)
+    try:
+        shape = tuple(sites)
+    except TypeError:
+        raise bad_argument(name, sites, "a positive integer or a pair (L, M) of them",
+                           cls=ShapeMismatchError) from None
+    if len(shape) not in (1, 2) or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in shape
+    ):
+        raise bad_argument(name, sites, "a positive integer or a pair (L, M) of them",
+                           cls=ShapeMismatchError)
+    return tuple(int(s) for s in shape)
+
+
+class Graph:
+    """An immutable lattice graph: a 0/1 adjacency matrix and the lattice shape it lives on.
+
+    ``adjacency[i, j] = 1`` when nodes ``i`` and ``j`` are neighbours (no self-loops).
+    Build one with :func:`chain`, :func:`ring` or :func:`grid`, or from any square
+    adjacency matrix (``sites`` then defaults to the 1-D shape ``(n,)``).
+
+    >>> Graph([[0, 1], [1, 0]]).n_nodes
+    2
+    """
+
+    __slots__ = ("_adjacency", "_sites", "_label")
+
+    def __init__(self, adjacency, sites=None, *, label=None):
+        try:
+            A = np.array(adjacency, dtype=float)
+        except (TypeError, ValueError):
+            raise bad_argument("adjacency", adjacency, "a square real matrix") from None
+        if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0:
+            raise bad_argument("adjacency", f"<array of shape {A.shape}>",
+                               "a non-empty square matrix", cls=ShapeMismatchError)
+        if not np.all(np.isfinite(A)):
+            raise bad_argument("adjacency", A, "finite entries")
+        sites = (A.shape[0],) if sites is None else lattice_shape("sites", sites)
+        if int(np.prod(sites)) != A.shape[0]:
+            raise bad_argument("sites", sites, f"a lattice with {A.shape[0]} sites (the "
+                               "adjacency size)", cls=ShapeMismatchError)
+        A.setflags(write=False)
+        object.__setattr__(self, "_adjacency", A)
+        object.__setattr__(self, "_sites", sites)
+        object.__setattr__(self, "_label", label)
+
+    def __setattr__(self, key, value):
+        raise AttributeError("Graph is immutable")
+
+    def __reduce__(self):
+        return (_rebuild_graph, (self._adjacency.copy(), self._sites, self._label))
+
+    @property
+    def adjacency(self) -> np.ndarray:
+        """The (read-only) adjacency matrix, float64, shape ``(n_nodes, n_nodes)``."""
+        return self._adjacency
+
+    @property
+    def sites(self) -> tuple:
+        """The lattice shape: ``(n,)`` or ``(L, M)``."""
+        return self._sites
+
+    @property
+    def n_nodes(self) -> int:
+        return self._adjacency.shape[0]
+
+    def degrees(self) -> np.ndarray:
+        """Row sums of the adjacency matrix."""
+        return self._adjacency.sum(axis=1)
+
+    def normalised(self, mode="symmetric") -> np.ndarray:
+        """The normalised adjacency :func:`normalise` ``(self, mode)``."""
+        return normalise(self, mode)
+
+    def __repr__(self):
+        if self._label is not None:
+            return self._label
+        return f"Graph(<{self.n_nodes} nodes>, sites={self._sites!r})"
+
+    def __eq__(self, other):
+        return (isinstance(other, Graph) and self._sites == other._sites
+                and np.array_equal(self._adjacency, other._adjacency))
+
+    def __hash__(self):
+        return hash((self._sites, self._adjacency.tobytes()))
+
+
+def _rebuild_graph(adjacency, sites, label):
+    return Graph(adjacency, sites, label=label)
+
+
+def _link(A, i, j):
+    if i != j:
+        A[i, j] = A[j, i] = 1.0
+
+
+def chain(n) -> Graph:
+    """The open chain of ``n`` sites: ``i ~ i + 1``.
+
+    >>> chain(3).adjacency
+    array([[0., 1., 0.],
+           [1., 0., 1.],
+           [0., 1., 0.]])
+    """
+    n = _positive_int("n", n)
+    A = np.zeros((n, n))
+    for i in range(n - 1):
+        _link(A, i, i + 1)
+    return Graph(A, (n,), label=f"chain({n})")
+
+
+def ring(n) -> Graph:
+    """The periodic chain of ``n`` sites: ``i ~ (i + 1) mod n`` (a simple graph).
+
+    >>> ring(3).degrees()
+    array([2., 2., 2.])
+    """
+    n = _positive_int("n", n)
+    A = np.zeros((n, n))
+    for i in range(n):
+        _link(A, i, (i + 1) % n)
+    return Graph(A, (n,), label=f"ring({n})")
+
+
+def grid(L, M, periodic=False) -> Graph:
+    """The ``L x M`` square lattice with nearest-neighbour edges, nodes row-major.
+
+    With ``periodic=True`` the lattice is a torus (a simple graph: on a side of length 2
+    the two wrap-around neighbours coincide and count once).
+
+    >>> grid(2, 3).degrees()
+    array([2., 3., 2., 2., 3., 2.])
+    >>> grid(3, 3, periodic=True).degrees()
+    array([4., 4., 4., 4., 4., 4., 4., 4., 4.])
+    """
+    L = _positive_int("L", L)
+    M = _positive_int("M", M)
+    A = np.zeros((L * M, L * M))
+    for r in range(L):
+        for c in range(M):
+            node = r * M + c
+            if c + 1 < M or periodic:
+                _link(A, node, r * M + (c + 1) % M)
+            if r + 1 < L or periodic:
+                _link(A, node, ((r + 1) % L) * M + c)
+    label = f"grid({L}, {M}, periodic=True)" if periodic else f"grid({L}, {M})"
+    return Graph(A, (L, M), label=label)
+
+
+def normalise(A, mode="symmetric") -> np.ndarray:
+    """Normalised adjacency for message passing.
+
+    ``"none"``: ``A``; ``"mean"``: ``D^{-1} A`` (average over neighbours; rows of isolated
+    nodes stay zero); ``"symmetric"``: ``D~^{-1/2} (A + I) D~^{-1/2}`` with ``D~`` the
+    degrees of ``A + I`` (the GCN propagation matrix, MATH §3.6).
+
+    >>> normalise(ring(4), "mean")[0]
+    array([0. , 0.5, 0. , 0.5])
+    >>> normalise(ring(4))[0]
+    array([0.33333333, 0.33333333, 0.        , 0.33333333])
+    """
+    if isinstance(A, Graph):
+        A = A.adjacency
+    try:
+        A = np.array(A, dtype=float)
+    except (TypeError, ValueError):
+        raise bad_argument("A", A, "a square real matrix or a Graph") from None
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise bad_argument("A", f"<array of shape {A.shape}>", "a square matrix",
+                           cls=ShapeMismatchError)
+    if not np.all(np.isfinite(A)):
+        raise bad_argument("A", A, "finite entries")
+    if mode == "none":
+        return A
+    if mode == "mean":
+        deg = A.sum(axis=1)
+        inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg != 0)
+        return A * inv[:, None]
+    if mode == "symmetric":
+        At = A + np.eye(A.shape[0])
+        deg = At.sum(axis=1)
+        if np.any(deg <= 0):
+            raise bad_argument("A", A, "non-negative weights (degrees of A + I must be > 0) "
+                               "for mode='symmetric'")
+        s = 1.0 / np.sqrt(deg)
+        return At * s[:, None] * s[None, :]
+    raise bad_argument("mode", mode, f"one of {NORMALISATIONS}", cls=MethodUnavailableError)
+
+
+def blocks(sites, block) -> np.ndarray:
+    """Node indices of each block of a block-spin step, shape ``(n_blocks, block_size)``.
+
+    1-D: ``sites=n``, ``block=b`` gives consecutive runs of ``b`` sites.  2-D:
+    ``sites=(L, M)``, ``block=(b1, b2)`` (or ``block=b`` for ``b x b``) gives ``b1 x b2``
+    rectangles; blocks are ordered
+    row-major over the coarse lattice and nodes row-major inside each block.
+
+    >>> blocks((4, 4), (2, 2))[1]
+    array([2, 3, 6, 7])
+    """
+    sites = lattice_shape("sites", sites)
+    block = lattice_shape("block", block)
+    if len(block) != len(sites):
+        if len(block) == 1 and len(sites) == 2:
+            block = (block[0], block[0])
+        else:
+            raise bad_argument("block", block, f"a block of the same dimension as "
+                               f"sites={sites}", cls=ShapeMismatchError)
+    if any(s % b for s, b in zip(sites, block)):
+        raise bad_argument("block", block, f"a block shape dividing the lattice shape "
+                           f"sites={sites}", cls=ShapeMismatchError)
+    if len(sites) == 1:
+        return np.arange(sites[0]).reshape(sites[0] // block[0], block[0])
+    L, M = sites
+    b1, b2 = block
+    idx = np.arange(L * M).reshape(L // b1, b1, M // b2, b2)
+    return idx.transpose(0, 2, 1, 3).reshape((L // b1) * (M // b2), b1 * b2)

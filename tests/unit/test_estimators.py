@@ -1,0 +1,512 @@
+"""k-statistics, joint k-statistics and their standard errors against independent oracles.
+
+Oracles: the public table of MATH.md §8 (#17), the power-sum and central-moment
+formulas of MATH.md §4 typed in by hand, ``scipy.stats.kstat``, exact
+enumeration of every ordered sample of small discrete laws, and Monte Carlo
+compared in standard errors.
+"""
+
+import itertools
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.stats
+import sympy
+from sympy.utilities.iterables import multiset_partitions
+
+import cumulants as cm
+from cumulants.estimators import (
+    joint_k_statistic,
+    joint_k_statistics,
+    joint_k_statistics_se,
+    k_statistic_formula,
+    k_statistic_variance,
+    k_statistics,
+    k_statistics_se,
+)
+
+# --------------------------------------------------------------------------- helpers (oracles)
+
+
+def cumulants_from_moments(raw):
+    """kappa_1..kappa_r from raw moments by the textbook recursion (independent of the package)."""
+    kappa = []
+    for r in range(1, len(raw) + 1):
+        value = raw[r - 1]
+        for j in range(1, r):
+            value -= math.comb(r - 1, j - 1) * kappa[j - 1] * raw[r - j - 1]
+        kappa.append(value)
+    return kappa
+
+
+def law_cumulants(values, probs, order):
+    raw = [sum(p * Fraction(v) ** r for v, p in zip(values, probs)) for r in range(1, order + 1)]
+    return cumulants_from_moments(raw)
+
+
+def joint_cumulant(points, probs, indices):
+    """kappa(X_a1..X_ar) of a discrete law by Möbius inversion over set partitions."""
+    def moment(block):
+        return sum(p * math.prod(Fraction(pt[indices[j]]) for j in block)
+                   for pt, p in zip(points, probs))
+
+    total = Fraction(0)
+    for part in multiset_partitions(list(range(len(indices)))):
+        k = len(part)
+        total += (-1) ** (k - 1) * math.factorial(k - 1) * math.prod(moment(b) for b in part)
+    return total
+
+
+def as_fraction(value):
+    return Fraction(int(value.p), int(value.q))
+
+
+# MATH.md §4, typed in as printed.
+def math_md_power_sums(n, S):
+    return [
+        S[1] / n,
+        (n * S[2] - S[1] ** 2) / (n * (n - 1)),
+        (2 * S[1] ** 3 - 3 * n * S[1] * S[2] + n ** 2 * S[3]) / (n * (n - 1) * (n - 2)),
+        (-6 * S[1] ** 4 + 12 * n * S[1] ** 2 * S[2] - 3 * n * (n - 1) * S[2] ** 2
+         - 4 * n * (n + 1) * S[1] * S[3] + n ** 2 * (n + 1) * S[4])
+        / (n * (n - 1) * (n - 2) * (n - 3)),
+    ]
+
+
+def math_md_variance(k, n, r):
+    if r == 1:
+        return k[2] / n
+    if r == 2:
+        return k[4] / n + 2 * k[2] ** 2 / (n - 1)
+    if r == 3:
+        return (k[6] / n + 9 * k[2] * k[4] / (n - 1) + 9 * k[3] ** 2 / (n - 1)
+                + 6 * n * k[2] ** 3 / ((n - 1) * (n - 2)))
+    return (k[8] / n + 16 * k[2] * k[6] / (n - 1) + 48 * k[3] * k[5] / (n - 1)
+            + 34 * k[4] ** 2 / (n - 1) + 72 * n * k[2] ** 2 * k[4] / ((n - 1) * (n - 2))
+            + 144 * n * k[2] * k[3] ** 2 / ((n - 1) * (n - 2))
+            + 24 * n * (n + 1) * k[2] ** 4 / ((n - 1) * (n - 2) * (n - 3)))
+
+
+# --------------------------------------------------------------------------- public oracle #17
+
+
+class TestOracle17:
+    data = [1, 2, 3, 4, 10]
+    expected = (4, Fraction(25, 2), 75, Fraction(985, 2))
+
+    def test_exact_ints(self):
+        assert k_statistics(self.data, 4) == self.expected
+
+    def test_exact_fractions_return_sympy(self):
+        out = k_statistics([Fraction(v) for v in self.data], 4)
+        assert out == self.expected
+        assert all(isinstance(v, sympy.Rational) for v in out)
+
+    def test_float(self):
+        out = k_statistics(np.array(self.data, dtype=float), 4)
+        assert isinstance(out, np.ndarray) and out.shape == (4,)
+        np.testing.assert_allclose(out, [4, 12.5, 75, 492.5], rtol=1e-12, atol=0)
+
+    def test_numpy_int_array_gives_floats(self):
+        out = k_statistics(np.array(self.data), 4)
+        assert out.dtype == np.float64
+        np.testing.assert_allclose(out, [4, 12.5, 75, 492.5], rtol=1e-12)
+
+    def test_joint_diagonal(self):
+        X = [[v] for v in self.data]
+        for r in range(1, 5):
+            assert joint_k_statistic(X, (0,) * r) == self.expected[r - 1]
+
+    def test_mpmath_keeps_precision(self):
+        with mpmath.workdps(50):
+            out = k_statistics([mpmath.mpf(v) / 3 for v in self.data], 4)
+            for r, (got, want) in enumerate(zip(out, self.expected), start=1):
+                assert isinstance(got, mpmath.mpf)
+                assert abs(got - mpmath.mpf(want.numerator) / want.denominator / 3 ** r) < \
+                    mpmath.mpf(10) ** -45
+
+
+# --------------------------------------------------------------------------- formulas
+
+
+class TestFormulas:
+    def test_power_sum_formulas_match_math_md(self):
+        n = sympy.Symbol("n")
+        S = [None] + [sympy.Symbol(f"S_{q}") for q in range(1, 5)]
+        for r, want in enumerate(math_md_power_sums(n, S), start=1):
+            assert sympy.simplify(k_statistic_formula(r) - want) == 0
+
+    def test_formula_with_numeric_n_matches_data(self):
+        data = [Fraction(v) for v in (3, -1, 4, 1, -5, 9, 2)]
+        for r in range(1, 8):
+            expr = k_statistic_formula(r, n=len(data))
+            subs = {sympy.Symbol(f"S_{q}"): sum(x ** q for x in data) for q in range(1, r + 1)}
+            assert expr.subs(subs) == k_statistics(data, r)[r - 1]
+
+    def test_central_moment_forms(self, rng):
+        x = rng.gamma(2.0, size=500)
+        n = len(x)
+        m = [None] + [np.mean((x - x.mean()) ** q) for q in range(1, 5)]
+        k = k_statistics(x, 4)
+        np.testing.assert_allclose(k[1], n * m[2] / (n - 1), rtol=1e-12)
+        np.testing.assert_allclose(k[2], n ** 2 * m[3] / ((n - 1) * (n - 2)), rtol=1e-11)
+        np.testing.assert_allclose(
+            k[3], n ** 2 * ((n + 1) * m[4] - 3 * (n - 1) * m[2] ** 2)
+            / ((n - 1) * (n - 2) * (n - 3)), rtol=1e-11)
+
+    @pytest.mark.parametrize("dist", ["exponential", "gamma", "uniform", "lognormal"])
+    @pytest.mark.parametrize("size", [7, 100, 5000])
+    def test_agrees_with_scipy(self, rng, dist, size):
+        x = {"exponential": lambda: rng.exponential(2.0, size),
+             "gamma": lambda: rng.gamma(0.7, 3.0, size),
+             "uniform": lambda: rng.uniform(-1, 3, size),
+             "lognormal": lambda: rng.lognormal(0, 0.5, size)}[dist]()
+        ours = k_statistics(x, 4)
+        spread = np.std(x)
+        for r in range(1, 5):
+            theirs = scipy.stats.kstat(x, r)
+            # scipy uses raw power sums; allow its rounding on near-zero values.
+            atol = 1e-12 * (spread ** r + abs(np.mean(x)) ** r)
+            assert abs(ours[r - 1] - theirs) <= 1e-9 * abs(theirs) + atol
+
+    def test_columnwise_axis0(self, rng):
+        X = rng.exponential(size=(300, 3))
+        out = k_statistics(X, 4, axis=0)
+        assert out.shape == (4, 3)
+        for j in range(3):
+            np.testing.assert_allclose(out[:, j], k_statistics(X[:, j], 4), rtol=1e-12)
+            for r in range(1, 5):
+                np.testing.assert_allclose(out[r - 1, j], scipy.stats.kstat(X[:, j], r),
+                                           rtol=1e-9, atol=1e-13)
+
+    def test_columnwise_exact(self):
+        X = [[1, 0], [2, 5], [3, -1], [4, 2], [10, 2]]
+        out = k_statistics(X, 4, axis=0)
+        assert out.shape == (4, 2) and tuple(out[:, 0]) == TestOracle17.expected
+        assert tuple(out[:, 1]) == k_statistics([0, 5, -1, 2, 2], 4)
+
+    def test_high_order_float_matches_exact(self, rng):
+        ints = rng.integers(-6, 7, size=40)
+        exact = k_statistics(ints.tolist(), 12)
+        approx = k_statistics(ints.astype(float), 12)
+        scale = np.std(ints)
+        for r in range(1, 13):
+            assert abs(approx[r - 1] - float(exact[r - 1])) <= 1e-9 * scale ** r * math.factorial(r)
+
+    def test_sample_size_equal_to_order(self):
+        # k_n exists for exactly n observations.
+        out = k_statistics([0, 1, 3], 3)
+        assert len(out) == 3
+        n = 3
+        m3 = sum((Fraction(v) - Fraction(4, 3)) ** 3 for v in (0, 1, 3)) / n
+        assert out[2] == n ** 2 * m3 / ((n - 1) * (n - 2))
+
+    def test_symbolic_sample(self):
+        a, b = sympy.symbols("a b")
+        k1, k2 = k_statistics([a, b], 2)
+        assert sympy.simplify(k1 - (a + b) / 2) == 0
+        assert sympy.simplify(k2 - (a - b) ** 2 / 2) == 0
+
+
+# --------------------------------------------------------------------------- exact enumeration
+
+LAW_VALUES, LAW_PROBS = (0, 1, 3), (Fraction(1, 2), Fraction(1, 3), Fraction(1, 6))
+LAW_KAPPA = law_cumulants(LAW_VALUES, LAW_PROBS, 12)
+
+
+@pytest.fixture(scope="module")
+def enumerated_moments():
+    """E[k_r] and E[k_r^2] over all ordered samples of size m from the 3-point law."""
+    out = {}
+    for m in (5, 6, 7):
+        top = min(6, m)
+        first = [Fraction(0)] * top
+        second = [Fraction(0)] * top
+        for sample in itertools.product(range(3), repeat=m):
+            p = math.prod(LAW_PROBS[i] for i in sample)
+            ks = [as_fraction(k) for k in k_statistics([LAW_VALUES[i] for i in sample], top)]
+            for r in range(top):
+                first[r] += p * ks[r]
+                second[r] += p * ks[r] ** 2
+        out[m] = (first, second)
+    return out
+
+
+class TestExactEnumeration:
+    def test_population_cumulants_sanity(self):
+        assert LAW_KAPPA[0] == Fraction(5, 6)  # mean 0/2 + 1/3 + 3/6
+        assert LAW_KAPPA[1] == Fraction(1, 3) + Fraction(9, 6) - Fraction(25, 36)
+
+    @pytest.mark.parametrize("m", [5, 6, 7])
+    def test_unbiased(self, enumerated_moments, m):
+        first, _ = enumerated_moments[m]
+        for r in range(1, min(6, m) + 1):
+            assert first[r - 1] == LAW_KAPPA[r - 1], (m, r)
+
+    @pytest.mark.parametrize("m", [5, 6, 7])
+    def test_variance_closed_forms(self, enumerated_moments, m):
+        first, second = enumerated_moments[m]
+        for r in range(1, 5):
+            var = second[r - 1] - first[r - 1] ** 2
+            assert k_statistic_variance(LAW_KAPPA, m, r) == var
+            assert k_statistic_variance(LAW_KAPPA, m, r, method="derived") == var
+            k = [None] + LAW_KAPPA
+            assert math_md_variance(k, Fraction(m), r) == var
+
+    @pytest.mark.parametrize("m", [5, 6, 7])
+    def test_variance_derived_high_orders(self, enumerated_moments, m):
+        first, second = enumerated_moments[m]
+        for r in range(5, min(6, m) + 1):
+            var = second[r - 1] - first[r - 1] ** 2
+            assert k_statistic_variance(LAW_KAPPA, m, r) == var
+
+    def test_four_point_law(self):
+        values, probs = (-1, 0, 2, 5), (Fraction(1, 10), Fraction(2, 5), Fraction(3, 10),
+                                        Fraction(1, 5))
+        kappa = law_cumulants(values, probs, 10)
+        m = 5
+        first = [Fraction(0)] * 5
+        second = [Fraction(0)] * 5
+        for sample in itertools.product(range(4), repeat=m):
+            p = math.prod(probs[i] for i in sample)
+            ks = [as_fraction(k) for k in k_statistics([values[i] for i in sample], 5)]
+            for r in range(5):
+                first[r] += p * ks[r]
+                second[r] += p * ks[r] ** 2
+        assert first == kappa[:5]
+        for r in range(1, 6):
+            assert k_statistic_variance(kappa, m, r) == second[r - 1] - first[r - 1] ** 2
+
+    @pytest.mark.parametrize("m", [4, 5])
+    def test_joint_unbiased(self, m):
+        points = ((0, 0), (1, 2), (2, -1))
+        probs = (Fraction(1, 2), Fraction(1, 3), Fraction(1, 6))
+        entries = [(0, 1), (0, 0, 1), (0, 1, 1), (1, 1, 1), (0, 0, 1, 1), (0, 1, 1, 1)]
+        totals = {e: Fraction(0) for e in entries}
+        for sample in itertools.product(range(3), repeat=m):
+            p = math.prod(probs[i] for i in sample)
+            X = [points[i] for i in sample]
+            for e in entries:
+                totals[e] += p * as_fraction(joint_k_statistic(X, e))
+        for e in entries:
+            assert totals[e] == joint_cumulant(points, probs, e), e
+
+    def test_joint_dict_matches_single_entries_exactly(self):
+        X = [[0, 1, 2], [1, 3, -1], [2, 2, 0], [5, 0, 1], [-1, 4, 4]]
+        table = joint_k_statistics(X, 4)
+        assert len(table) == 3 + 6 + 10 + 15
+        for key, value in table.items():
+            assert joint_k_statistic(X, key) == value
+            assert joint_k_statistic(X, key[::-1]) == value
+
+
+# --------------------------------------------------------------------------- variances
+
+
+class TestVariance:
+    def test_closed_and_derived_agree_symbolically(self):
+        n = sympy.Symbol("n")
+        kap = sympy.symbols("kappa1:9")
+        for r in range(1, 5):
+            closed = k_statistic_variance(kap, n, r, method="closed")
+            derived = k_statistic_variance(kap, n, r, method="derived")
+            want = math_md_variance((None,) + kap, n, r)
+            assert sympy.simplify(derived - want) == 0
+            assert sympy.simplify(closed - want) == 0
+
+    def test_float_and_mpmath_domains(self):
+        kap = [0.0, 1.0, 0.5, 2.0, 1.0, 3.0, 0.0, 1.0]
+        v = k_statistic_variance(kap, 50, 4)
+        assert isinstance(v, float)
+        exact = k_statistic_variance([Fraction(x) for x in kap], 50, 4)
+        assert v == pytest.approx(float(exact), rel=1e-14)
+        with mpmath.workdps(30):
+            vm = k_statistic_variance([mpmath.mpf(x) for x in kap], 50, 4)
+            assert isinstance(vm, mpmath.mpf)
+            assert abs(vm - float(exact)) < 1e-12
+
+    def test_gaussian_high_order_positive_and_homogeneous(self):
+        for r in range(1, 9):
+            base = k_statistic_variance([0, 1] + [0] * (2 * r - 2), 40, r)
+            scaled = k_statistic_variance([0, 4] + [0] * (2 * r - 2), 40, r)
+            assert base > 0 and scaled == 4 ** r * base
+
+    def test_gaussian_k3_k4_known(self):
+        n = 30
+        assert k_statistic_variance([0, 1, 0, 0, 0, 0], n, 3) == sympy.Rational(6 * n, (n - 1) * (n - 2))
+        assert k_statistic_variance([0, 1] + [0] * 6, n, 4) == sympy.Rational(
+            24 * n * (n + 1), (n - 1) * (n - 2) * (n - 3))
+
+
+# --------------------------------------------------------------------------- numerics
+
+
+class TestNumerics:
+    def test_large_offset(self, rng):
+        z = rng.normal(size=10_000)
+        near = k_statistics(z, 6)
+        far = k_statistics(1e6 + z, 6)
+        assert far[0] == pytest.approx(1e6 + near[0], abs=1e-8)
+        # Representing 1e6 + z rounds each value by ~1e-10; nothing else may be lost.
+        np.testing.assert_allclose(far[1:], near[1:], rtol=0, atol=1e-6)
+
+    def test_large_offset_joint(self, rng):
+        Z = rng.normal(size=(5_000, 3))
+        near = joint_k_statistics(Z, 4)
+        far = joint_k_statistics(Z + np.array([1e6, -3e5, 7e4]), 4)
+        for key, value in near.items():
+            if len(key) > 1:
+                assert far[key] == pytest.approx(value, abs=1e-6)
+
+    def test_joint_diagonal_equals_univariate(self, rng):
+        X = rng.gamma(2.0, size=(2_000, 4))
+        table = joint_k_statistics(X, 5)
+        uni = k_statistics(X, 5, axis=0)
+        for j in range(4):
+            for r in range(1, 6):
+                assert table[(j,) * r] == pytest.approx(uni[r - 1, j], rel=1e-11, abs=1e-13)
+
+    def test_joint_float_matches_exact(self, rng):
+        ints = rng.integers(-3, 4, size=(12, 3))
+        exact = joint_k_statistics(ints.tolist(), 4)
+        approx = joint_k_statistics(ints.astype(float), 4)
+        assert exact.keys() == approx.keys()
+        for key in exact:
+            assert approx[key] == pytest.approx(float(exact[key]), rel=1e-10, abs=1e-10)
+
+    def test_joint_covariance_matches_numpy(self, rng):
+        X = rng.normal(size=(1_000, 5)) @ rng.normal(size=(5, 5))
+        table = joint_k_statistics(X, 2)
+        cov = np.cov(X, rowvar=False)
+        for (a, b), value in ((k, v) for k, v in table.items() if len(k) == 2):
+            assert value == pytest.approx(cov[a, b], rel=1e-11, abs=1e-12)
+
+    def test_joint_dim8_order4_full_table(self, rng):
+        # Timing lives in benchmarks/bench_kstat.py; here the large table must be right.
+        X = rng.normal(size=(20_000, 8))
+        table = joint_k_statistics(X, 4)
+        assert len(table) == 8 + 36 + 120 + 330
+        for key in [(0, 3), (1, 2, 7), (0, 0, 5, 6), (2, 4, 6, 7), (7, 7, 7, 7)]:
+            assert table[key] == pytest.approx(joint_k_statistic(X, key), rel=1e-9, abs=1e-12)
+
+    def test_order_12_float(self, rng):
+        out = k_statistics(rng.normal(size=100_000), 12)
+        assert out.shape == (12,) and np.all(np.isfinite(out))
+        assert out[1] == pytest.approx(1, abs=0.02)
+
+
+# --------------------------------------------------------------------------- standard errors
+
+
+class TestStandardErrors:
+    def test_plugin_and_bootstrap_match_exact(self, rng):
+        n = 20_000
+        x = rng.normal(size=n)
+        kappa = [0, 1] + [0] * 6
+        exact = np.array([math.sqrt(float(k_statistic_variance(kappa, n, r))) for r in range(1, 5)])
+        plugin = k_statistics_se(x, 4, method="plugin")
+        boot = k_statistics_se(x, 4, method="bootstrap", n_boot=200, rng=1)
+        np.testing.assert_allclose(plugin, exact, rtol=0.25)
+        np.testing.assert_allclose(boot, exact, rtol=0.25)
+
+    def test_auto_cascade(self, rng):
+        x = rng.exponential(size=2_000)
+        se, used = k_statistics_se(x, 6, n_boot=50, rng=0, full_output=True)
+        assert used == ("plugin",) * 4 + ("bootstrap",) * 2
+        assert np.all(se > 0)
+
+    def test_negative_plugin_falls_back_to_bootstrap(self):
+        x = np.tile([-1.0, 1.0], 20)  # sample kurtosis at its floor: plug-in var(k_2) < 0
+        k = k_statistics(x, 4)
+        assert k_statistic_variance(list(k), len(x), 2) < 0
+        se, used = k_statistics_se(x, 2, method="plugin", rng=0, full_output=True)
+        assert used == ("plugin", "bootstrap") and se[1] > 0
+
+    def test_bootstrap_reproducible(self, rng):
+        x = rng.normal(size=500)
+        a = k_statistics_se(x, 3, method="bootstrap", rng=7)
+        b = k_statistics_se(x, 3, method="bootstrap", rng=np.random.default_rng(7))
+        np.testing.assert_array_equal(a, b)
+
+    def test_joint_bootstrap(self, rng):
+        n = 4_000
+        X = rng.normal(size=(n, 2))
+        se = joint_k_statistics_se(X, 3, n_boot=150, rng=2)
+        # Gaussian, independent unit components: var(k_01) = 1/(n-1), var(k_000) = 6n/((n-1)(n-2))
+        assert se[(0, 1)] == pytest.approx(math.sqrt(1 / (n - 1)), rel=0.25)
+        assert se[(0, 0, 0)] == pytest.approx(math.sqrt(6 * n / ((n - 1) * (n - 2))), rel=0.25)
+        assert se[(1,)] == pytest.approx(math.sqrt(1 / n), rel=0.25)
+
+    def test_exponential_k5_k6_within_four_standard_errors(self):
+        n = 200_000
+        x = np.random.default_rng(20251016).exponential(size=n)
+        k = k_statistics(x, 6)
+        kappa = [math.factorial(j - 1) for j in range(1, 13)]
+        for r, want in ((5, 24), (6, 120)):
+            se = math.sqrt(float(k_statistic_variance(kappa, n, r)))
+            assert abs(k[r - 1] - want) < 4 * se, (r, k[r - 1], se)
+
+
+# --------------------------------------------------------------------------- bad input
+
+BAD_CALLS = [
+    (lambda: k_statistics([1.0, 2.0, 3.0], 0), cm.InvalidParameterError, "order"),
+    (lambda: k_statistics([1.0, 2.0, 3.0], 2.0), cm.InvalidParameterError, "order"),
+    (lambda: k_statistics([1.0, 2.0, 3.0], True), cm.InvalidParameterError, "order"),
+    (lambda: k_statistics([1.0, 2.0, 3.0], "2"), cm.InvalidParameterError, "order"),
+    (lambda: k_statistics([1.0, 2.0, 3.0], 4), cm.InvalidParameterError, "len(x)=3"),
+    (lambda: k_statistics([], 1), cm.InvalidParameterError, "len(x)=0"),
+    (lambda: k_statistics([1.0, np.nan, 3.0], 2), cm.InvalidParameterError, "x[1]"),
+    (lambda: k_statistics(np.array([1.0, 2.0, np.inf]), 2), cm.InvalidParameterError, "x[2]"),
+    (lambda: k_statistics([1e300, 2e300, -1e300], 2), cm.InvalidParameterError, "rescale"),
+    (lambda: k_statistics(np.ones((3, 2)), 2), cm.ShapeMismatchError, "axis=0"),
+    (lambda: k_statistics(np.ones((3, 2, 2)), 2, axis=0), cm.ShapeMismatchError, "x.shape"),
+    (lambda: k_statistics(3.0, 1), cm.ShapeMismatchError, "x"),
+    (lambda: k_statistics([[1, 2], [3]], 1), cm.ShapeMismatchError, "x"),
+    (lambda: k_statistics([1.0, 2.0], 1, axis=1), cm.InvalidParameterError, "axis"),
+    (lambda: k_statistics(["a", "b"], 1), cm.InvalidParameterError, "x"),
+    (lambda: k_statistics([1 + 2j, 3j], 1), cm.InvalidParameterError, "x"),
+    (lambda: k_statistics([Fraction(1), object()], 1), cm.InvalidParameterError, "element of x"),
+    (lambda: k_statistics([sympy.Rational(1), sympy.oo], 1), cm.InvalidParameterError, "x"),
+    (lambda: k_statistic_formula(0), cm.InvalidParameterError, "order"),
+    (lambda: joint_k_statistics(np.ones(5), 2), cm.ShapeMismatchError, "X.shape"),
+    (lambda: joint_k_statistics(np.ones((5, 0)), 2), cm.ShapeMismatchError, "X.shape"),
+    (lambda: joint_k_statistics(np.ones((2, 2)), 3), cm.InvalidParameterError, "len(X)=2"),
+    (lambda: joint_k_statistics([[1.0, np.nan]], 1), cm.InvalidParameterError, "X[(0, 1)]"),
+    (lambda: joint_k_statistic(np.ones((5, 2)), (0, 2)), cm.ShapeMismatchError, "indices"),
+    (lambda: joint_k_statistic(np.ones((5, 2)), (0, -1)), cm.InvalidParameterError, "index"),
+    (lambda: joint_k_statistic(np.ones((5, 2)), ()), cm.ShapeMismatchError, "indices"),
+    (lambda: joint_k_statistic(np.ones((5, 2)), 3), cm.InvalidParameterError, "indices"),
+    (lambda: k_statistic_variance([0, 1, 0], 10, 2), cm.InsufficientOrderError, "len(cumulants)"),
+    (lambda: k_statistic_variance([0, 1, 0, 3], 1, 2), cm.InvalidParameterError, "n_samples"),
+    (lambda: k_statistic_variance([0, 1, 0, 3], 10.5, 2), cm.InvalidParameterError, "n_samples"),
+    (lambda: k_statistic_variance([0, 1, 0, float("nan")], 10, 2), cm.InvalidParameterError,
+     "cumulants"),
+    (lambda: k_statistic_variance(5, 10, 1), cm.InvalidParameterError, "cumulants"),
+    (lambda: k_statistic_variance([0] * 10, 10, 5, method="closed"), cm.OrderTooHighError,
+     "derived"),
+    (lambda: k_statistic_variance([0] * 30, 30, 11), cm.OrderTooHighError, "bootstrap"),
+    (lambda: k_statistic_variance([0] * 4, 10, 2, method="exact"), cm.MethodUnavailableError,
+     "method"),
+    (lambda: k_statistics_se([1.0, 2.0, 3.0], 2, method="magic"), cm.MethodUnavailableError,
+     "method"),
+    (lambda: k_statistics_se([1.0, 2.0, 3.0], 2, method="plugin"), cm.InvalidParameterError,
+     "bootstrap"),
+    (lambda: k_statistics_se([1.0, 2.0, 3.0], 1, n_boot=1), cm.InvalidParameterError, "n_boot"),
+    (lambda: k_statistics_se([1.0, 2.0, 3.0], 1, rng="seed"), cm.InvalidParameterError, "rng"),
+    (lambda: k_statistics_se(np.ones((3, 2)), 1), cm.ShapeMismatchError, "x.shape"),
+    (lambda: k_statistics_se([sympy.Symbol("a"), 1], 1), cm.InvalidParameterError, "x"),
+    (lambda: joint_k_statistics_se(np.ones((5, 2)), 2, method="plugin"),
+     cm.MethodUnavailableError, "bootstrap"),
+]
+
+
+@pytest.mark.parametrize("call, error, fragment", BAD_CALLS)
+def test_bad_input(call, error, fragment):
+    with pytest.raises(error) as info:
+        call()
+    assert isinstance(info.value, cm.CumulantError)
+    assert fragment in str(info.value)
