@@ -46,6 +46,7 @@ import numpy as np
 import sympy
 
 from ._numbers import check_finite, check_order, domain_of, to_domain
+from .algebra.partitions import integer_partitions, set_partitions
 from .errors import (
     InsufficientOrderError,
     InvalidParameterError,
@@ -76,35 +77,9 @@ _BATCH_ELEMENTS = 1 << 22
 # --------------------------------------------------------------------------- combinatorics
 
 
-@functools.lru_cache(maxsize=None)
-def _partitions(n):
-    """Integer partitions of ``n`` as non-increasing tuples."""
-    out = []
-
-    def grow(rest, largest, prefix):
-        if rest == 0:
-            out.append(tuple(prefix))
-            return
-        for part in range(min(rest, largest), 0, -1):
-            prefix.append(part)
-            grow(rest - part, part, prefix)
-            prefix.pop()
-
-    grow(n, n, [])
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=None)
-def _set_partitions(n):
-    """Set partitions of ``range(n)`` as tuples of blocks (tuples of increasing positions)."""
-    if n == 0:
-        return ((),)
-    out = []
-    for part in _set_partitions(n - 1):
-        out.append(part + ((n - 1,),))
-        for i in range(len(part)):
-            out.append(part[:i] + (part[i] + (n - 1,),) + part[i + 1 :])
-    return tuple(out)
+# Integer and set partitions come from the shared algebra module.
+_partitions = integer_partitions
+_set_partitions = set_partitions
 
 
 @functools.lru_cache(maxsize=None)
