@@ -1,0 +1,277 @@
+"""Hermite projections of activations: coefficients, polynomial surrogates, dual activations.
+
+With probabilists' Hermite polynomials ``He_n`` (``He_{n+1}(x) = x He_n(x) - n He_{n-1}(x)``;
+``sympy.hermite_prob``, ``numpy.polynomial.hermite_e`` -- not the physicists' ``H_n`` of
+``sympy.hermite``) and ``Z ~ N(0, 1)``,
+
+    f(mu + s Z) = sum_n c_n He_n(Z),    c_n = E[f(mu + s Z) He_n(Z)] / n!,
+
+since ``E[He_n(Z) He_k(Z)] = n! delta_nk``.  Truncating at ``degree`` gives a polynomial
+surrogate of ``f`` that is best in mean square under ``N(mu, s^2)``; its exact cumulant
+propagation is what ``method="hermite"`` layers use.  For standard ``X, Y`` with
+correlation ``rho`` Mehler's formula gives the dual activation
+``E[f(X) f(Y)] = sum_n c_n^2 n! rho^n`` (Daniely, Frostig & Singer 2016).
+
+Backends as in :mod:`cumulants.layers.gaussian`: ``"float"``, ``"mpmath"`` (``dps``) and
+``"sympy"`` (closed forms, and polynomial callables integrated exactly).
+
+>>> [round(c, 6) + 0.0 for c in hermite_coefficients("relu", 4).tolist()]
+[0.398942, 0.5, 0.199471, 0.0, -0.016623]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import mpmath
+import numpy as np
+import sympy
+
+from .._numbers import check_order
+from ..errors import MethodUnavailableError, bad_argument
+from ._gaussian_numerics import (
+    _CTX,
+    _GUARD,
+    _backend,
+    _method,
+    _mp_rule,
+    _num,
+    _Phi,
+    _phi,
+    _points,
+    _rule,
+    _sympy_poly_mean,
+    _var,
+)
+from .gaussian import ACTIVATIONS, _mean_relu, activation
+
+__all__ = ["hermite_e", "hermite_coefficients", "hermite_surrogate", "dual_activation"]
+
+
+def hermite_e(n):
+    """Integer coefficients (ascending powers) of the probabilists' Hermite ``He_n``.
+
+    >>> hermite_e(4)
+    [3, 0, -6, 0, 1]
+    """
+    n = check_order(n, "n", 0)
+    prev, cur = [1], [0, 1]
+    if n == 0:
+        return prev
+    for k in range(1, n):
+        nxt = [0] + cur
+        for j, p in enumerate(prev):
+            nxt[j] -= k * p
+        prev, cur = cur, nxt
+    return cur
+
+
+def _he_values(x, n):
+    """``[He_0(x), ..., He_n(x)]`` by the three-term recurrence (numbers or arrays)."""
+    out = [1 + 0 * x, x]
+    for k in range(1, n):
+        out.append(x * out[k] - k * out[k - 1])
+    return out[:n + 1]
+
+
+# ---------------------------------------------- closed forms, var > 0, via E[f^(n)] = ...
+# c_n = s^n E[f^(n)(mu + s Z)] / n!  (Gaussian integration by parts, E[g(Z) He_n(Z)] = E g^(n))
+def _hc_relu(c, mu, v, n):
+    s = c.sqrt(v)
+    a = mu / s
+    he = _he_values(-a, n)
+    # f'' = delta(z): E[delta^(k)(a + Z)] = He_k(-a) phi(a)
+    return ([_mean_relu(c, mu, v), s * _Phi(c, a)]
+            + [s * _phi(c, a) * he[k - 2] / math.factorial(k) for k in range(2, n + 1)])[:n + 1]
+
+
+def _hc_heaviside(c, mu, v, n):
+    a = mu / c.sqrt(v)
+    he = _he_values(-a, n)
+    return [_Phi(c, a)] + [_phi(c, a) * he[k - 1] / math.factorial(k) for k in range(1, n + 1)]
+
+
+def _hc_erf(c, mu, v, n):
+    # erf^(k)(x) = (2/sqrt(pi)) (-1)^(k-1) H_{k-1}(x) e^{-x^2} with physicists' H; its
+    # Gaussian mean is d^(k-1)/dmu^(k-1) of e^{-mu^2/q}/sqrt(q), q = 1 + 2 var
+    s, r = c.sqrt(v), c.sqrt(1 + 2 * v)
+    x = mu / r
+    h = [1 + 0 * x, 2 * x]
+    for k in range(1, n):
+        h.append(2 * x * h[k] - 2 * k * h[k - 1])
+    g = 2 / c.sqrt(c.pi) * c.exp(-x * x)
+    return [c.erf(x)] + [(-1) ** (k - 1) * g * h[k - 1] * (s / r) ** k / math.factorial(k)
+                         for k in range(1, n + 1)]
+
+
+def _hc_trig(shift):
+    def coeffs(c, mu, v, n):
+        d = [c.sin(mu), c.cos(mu), -c.sin(mu), -c.cos(mu)]
+        s, damp = c.sqrt(v), c.exp(-v / 2)
+        return [s ** k * damp * d[(k + shift) % 4] / math.factorial(k) for k in range(n + 1)]
+    return coeffs
+
+
+_CLOSED = {
+    "identity": lambda c, mu, v, n: ([mu, c.sqrt(v)] + [0 * mu] * n)[:n + 1],
+    "relu": _hc_relu,
+    "heaviside": _hc_heaviside,
+    "erf": _hc_erf,
+    "exp": lambda c, mu, v, n: [c.exp(mu + v / 2) * c.sqrt(v) ** k / math.factorial(k)
+                                for k in range(n + 1)],
+    "sin": _hc_trig(0),
+    "cos": _hc_trig(1),
+}
+
+
+def hermite_coefficients(fn, degree, mu=0, var=1, *, method="auto", backend="float", dps=None,
+                         breakpoints=()):
+    """``c_0..c_degree`` with ``c_n = E[f(mu + s Z) He_n(Z)] / n!``, ``s = sqrt(var)``.
+
+    Closed forms (``a = mu/s``, from ``c_n = s^n E[f^(n)(mu + s Z)]/n!``): ReLU
+    ``c_0 = s SR(a)``, ``c_1 = s Phi(a)``, ``c_n = s phi(a) He_{n-2}(-a)/n!``; Heaviside
+    ``c_0 = Phi(a)``, ``c_n = phi(a) He_{n-1}(-a)/n!``; erf; exp ``e^{mu+var/2} s^n/n!``;
+    sin/cos ``s^n e^{-var/2} sin^(n)(mu)/n!``; identity.  Otherwise quadrature (the
+    composite Gauss-Legendre rule of :mod:`cumulants.layers.gaussian`, widened to cover
+    the oscillations of ``He_degree``).  Float returns a numpy array, mpmath and sympy
+    a list.
+
+    >>> c = hermite_coefficients("relu", 6, backend="sympy")
+    >>> c[:3], c[6]
+    ([sqrt(2)/(2*sqrt(pi)), 1/2, sqrt(2)/(4*sqrt(pi))], sqrt(2)/(480*sqrt(pi)))
+    >>> [round(x, 10) for x in hermite_coefficients("tanh", 3, 0.5, 2.0).tolist()]
+    [0.2363770688, 0.6483001106, -0.0844108597, -0.0720993511]
+
+    Reference: MATH.md §3.3 (Hermite / Mehler); O'Donnell, *Analysis of Boolean
+    Functions*, §11.2.
+    """
+    dps = _backend(backend, dps)
+    degree = check_order(degree, "degree", 0)
+    method = _method(method, ("auto", "closed", "quad"), backend)
+    act = activation(fn, breakpoints)
+    if backend == "mpmath":
+        with mpmath.workdps(dps + _GUARD):
+            out = _coefficients(act, _num(mu, "mu", backend), _var(var, "var", backend),
+                                degree, method, backend)
+        with mpmath.workdps(dps):
+            return [+x for x in out]
+    out = _coefficients(act, _num(mu, "mu", backend), _var(var, "var", backend), degree,
+                        method, backend)
+    return np.array(out, dtype=float) if backend == "float" else out
+
+
+def _coefficients(act, mu, v, n, method, backend):
+    c = _CTX[backend]
+    if v == 0:
+        return [act(mu, backend) if backend != "float" else float(act.float(mu))] + [0 * mu] * n
+    closed = _CLOSED.get(act.name) if ACTIVATIONS.get(act.name) is act else None
+    if method != "quad" and closed is not None:
+        return closed(c, mu, v, n)
+    if method == "closed":
+        raise MethodUnavailableError(
+            f"no closed-form Hermite coefficients for f = {act.name!r}; use method='quad'")
+    s = c.sqrt(v)
+    t = 12.0 + 2 * math.sqrt(n + 1)  # He_n(u) phi(u)^(1/2) lives in |u| < 2 sqrt(n + 1/2)
+    if backend == "float":
+        u, w = _rule(_points(act, mu, s), s, t)
+        fw = act.float(mu + s * u) * w
+        return [float(fw @ h) / math.factorial(k) for k, h in enumerate(_he_values(u, n))]
+    if backend == "mpmath":
+        u, w = _mp_rule(_points(act, mu, s), s, t)
+        fw = [act.mpmath_fn(mu + s * x) * wi for x, wi in zip(u, w)]
+        he = [_he_values(x, n) for x in u]
+        return [mpmath.fsum(f * h[k] for f, h in zip(fw, he)) / math.factorial(k)
+                for k in range(n + 1)]
+    z = sympy.Dummy("Z")
+    f = act.sympy_fn(mu + s * z)
+    out = [_sympy_poly_mean(f * sympy.hermite_prob(k, z), [z]) for k in range(n + 1)]
+    if out[0] is None:
+        raise MethodUnavailableError(
+            f"no exact Hermite coefficients of f = {act.name!r} in sympy; use "
+            "backend='float' or backend='mpmath'")
+    return [sympy.simplify(x / math.factorial(k)) for k, x in enumerate(out)]
+
+
+def hermite_surrogate(fn, degree, mu=0, var=1, *, method="auto", backend="float", dps=None,
+                      breakpoints=()):
+    """Ascending coefficients ``a_0..a_degree`` of the polynomial surrogate in ``z``:
+
+        f(z) ~ sum_k a_k z^k = sum_{n <= degree} c_n He_n((z - mu)/s),
+
+    the mean-square-best polynomial of that degree under ``z ~ N(mu, var)``.  Its Gaussian
+    mean is ``c_0 = E f(z)`` at every degree; a polynomial ``f`` of degree ``<= degree``
+    is returned unchanged.  The re-expansion about ``z = 0`` is ill-conditioned when
+    ``|mu|/s`` is large (use ``mpmath`` or ``sympy`` then).  ``var = 0`` gives the
+    constant ``f(mu)``.
+
+    >>> [round(a, 12) + 0.0 for a in hermite_surrogate(lambda z: z**3 - z, 3, 0.5, 2.0).tolist()]
+    [0.0, -1.0, 0.0, 1.0]
+    >>> z = sympy.Symbol("z")
+    >>> sum(a * z**k for k, a in enumerate(hermite_surrogate("relu", 2, backend="sympy")))
+    sqrt(2)*z**2/(4*sqrt(pi)) + z/2 + sqrt(2)/(4*sqrt(pi))
+
+    Reference: MATH.md §3.2-3.3.
+    """
+    dps = _backend(backend, dps)
+    coeffs = hermite_coefficients(fn, degree, mu, var, method=method, backend=backend,
+                                  dps=dps, breakpoints=breakpoints)
+    prec = mpmath.workdps(dps + _GUARD) if backend == "mpmath" else contextlib.nullcontext()
+    with prec:
+        mu, v = _num(mu, "mu", backend), _var(var, "var", backend)
+        n = len(coeffs) - 1
+        if v == 0:
+            return _finish([coeffs[0]] + [0 * coeffs[0]] * n, backend, dps)
+        s = _CTX[backend].sqrt(v)
+        b = [0 * coeffs[0]] * (n + 1)  # coefficients in t = (z - mu)/s
+        for k, ck in enumerate(coeffs):
+            for j, h in enumerate(hermite_e(k)):
+                if h:
+                    b[j] = b[j] + ck * h
+        a = [0 * coeffs[0]] * (n + 1)
+        for j, bj in enumerate(b):
+            scaled = bj / s ** j
+            for k in range(j + 1):
+                a[k] = a[k] + scaled * math.comb(j, k) * (-mu) ** (j - k)
+    return _finish(a, backend, dps)
+
+
+def _finish(a, backend, dps):
+    if backend == "float":
+        return np.array([float(x) for x in a])
+    if backend == "sympy":
+        return [sympy.simplify(x) for x in a]
+    with mpmath.workdps(dps):
+        return [+x for x in a]
+
+
+def dual_activation(fn, rho, terms=40, *, backend="float", dps=None, breakpoints=()):
+    """Mehler series ``sum_{n < terms} c_n^2 n! rho^n`` for ``E[f(X) f(Y)]``, X, Y standard
+    normal with correlation ``rho`` (the dual activation of ``f``).
+
+    The truncation error is ``sum_{n >= terms} c_n^2 n! |rho|^n``; for ReLU at
+    ``rho = 0.5`` forty terms reproduce the arc-cosine kernel to ``2e-17``.
+
+    >>> round(dual_activation("relu", 0.5), 14)
+    0.30449889052211
+    >>> dual_activation("relu", sympy.Symbol("rho"), 3, backend="sympy")
+    (rho**2 + pi*rho + 2)/(4*pi)
+
+    Reference: MATH.md §3.3; Daniely, Frostig & Singer (2016).
+    """
+    dps = _backend(backend, dps)
+    terms = check_order(terms, "terms")
+    coeffs = hermite_coefficients(fn, terms - 1, backend=backend, dps=dps,
+                                  breakpoints=breakpoints)
+    prec = mpmath.workdps(dps + _GUARD) if backend == "mpmath" else contextlib.nullcontext()
+    with prec:
+        r = _num(rho, "rho", backend)
+        if (r.is_number if backend == "sympy" else True) and abs(float(r)) > 1:
+            raise bad_argument("rho", rho, "a correlation in [-1, 1]")
+        total = sum(ck * ck * math.factorial(k) * r ** k for k, ck in enumerate(coeffs))
+    if backend == "float":
+        return float(total)
+    if backend == "sympy":
+        return sympy.simplify(total)
+    with mpmath.workdps(dps):
+        return +total
