@@ -54,10 +54,15 @@ def rank(indices, d: int) -> int:
     >>> [rank(c, 3) for c in [(0, 0), (0, 1), (1, 0), (2, 2)]]
     [0, 1, 1, 5]
     """
-    s = np.sort(np.asarray(indices, dtype=np.int64))
-    if s.size == 0:
+    s = sorted(int(i) for i in indices)
+    n = len(s)
+    if n == 0:
         return 0
-    return int(_rank_sorted(s[None, :], d)[0])
+    big_n = d + n - 1
+    acc = 0
+    for k, a in enumerate(s):
+        acc += comb(big_n - 1 - (a + k), n - k)
+    return comb(big_n, n) - 1 - acc
 
 
 @lru_cache(maxsize=32)

@@ -11,11 +11,9 @@ r"""Joint (multivariate) moment <-> cumulant conversion over set partitions.
 
 from __future__ import annotations
 
-from math import factorial
+from math import comb
 
 import sympy
-
-from .partitions import set_partitions
 
 __all__ = ["joint_cumulant_from_moments", "joint_moment_from_cumulants"]
 
@@ -24,26 +22,72 @@ def _lookup(fn, idx):
     return fn(tuple(sorted(idx)))
 
 
+def _distinct_counts(sorted_idx):
+    values, counts = [], []
+    for i in sorted_idx:
+        if values and values[-1] == i:
+            counts[-1] += 1
+        else:
+            values.append(i)
+            counts.append(1)
+    return tuple(values), tuple(counts)
+
+
+def _sub_multisets(counts):
+    """Every count vector ``gamma <= counts`` with its multiplicity ``prod C(c_j, gamma_j)``."""
+    out = [((), 1)]
+    for c in counts:
+        out = [(g + (k,), w * comb(c, k)) for g, w in out for k in range(c + 1)]
+    return out
+
+
+def _multiset(values, counts, first=None):
+    idx = [v for v, k in zip(values, counts) for _ in range(k)]
+    if first is not None:
+        idx.append(first)
+    return tuple(sorted(idx))
+
+
 def joint_cumulant_from_moments(moment, indices):
     """Joint cumulant of ``x[indices]`` from a raw-moment lookup ``moment(sorted_indices)``.
+
+    Equal to the set-partition (Möbius) sum; computed with the recursion
+    :math:`m(1..n) = \\sum_{S \\subseteq \\{2..n\\}} \\kappa(\\{1\\}\\cup S)\\, m(\\{2..n\\}\\setminus S)`
+    with subsets grouped by their multiset of indices, so repeated indices cost
+    a product of binomials instead of a Bell number of partitions.
 
     >>> m = {(0,): 1, (1,): 2, (0, 1): 5}
     >>> joint_cumulant_from_moments(m.__getitem__, (0, 1))
     3
     """
-    indices = tuple(indices)
-    n = len(indices)
-    cache: dict = {}
-    total = 0
-    for part in set_partitions(n):
-        k = len(part)
-        term = (-1) ** (k - 1) * factorial(k - 1)
-        for block in part:
-            key = tuple(sorted(indices[a] for a in block))
-            if key not in cache:
-                cache[key] = moment(key)
-            term = term * cache[key]
-        total = total + term
+    indices = tuple(sorted(indices))
+    if not indices:
+        raise ValueError("a joint cumulant needs at least one index")
+    first = indices[0]
+    values, counts = _distinct_counts(indices[1:])
+    mom_cache: dict = {}
+
+    def mom(key):
+        if not key:
+            return 1
+        if key not in mom_cache:
+            mom_cache[key] = moment(key)
+        return mom_cache[key]
+
+    kap_cache: dict = {}
+
+    def kap(beta):  # kappa(first, values**beta)
+        if beta not in kap_cache:
+            total = mom(_multiset(values, beta, first))
+            for gamma, weight in _sub_multisets(beta):
+                if gamma == beta:
+                    continue
+                rest = tuple(b - g for b, g in zip(beta, gamma))
+                total = total - weight * kap(gamma) * mom(_multiset(values, rest))
+            kap_cache[beta] = total
+        return kap_cache[beta]
+
+    total = kap(counts)
     return sympy.expand(total) if isinstance(total, sympy.Basic) else total
 
 
@@ -51,16 +95,32 @@ def joint_moment_from_cumulants(cumulant, indices, max_block=None):
     """Joint raw moment of ``x[indices]`` from a cumulant lookup ``cumulant(sorted_indices)``.
 
     ``max_block`` skips partitions with larger blocks (e.g. 2 for Gaussians).
+    Equal to the sum over set partitions; computed by the recursion on the block
+    containing the first index, with blocks grouped by their multiset of indices.
 
     >>> k = {(0,): 1, (1,): 2, (0, 1): 3}
     >>> joint_moment_from_cumulants(k.__getitem__, (0, 1))
     5
     """
-    indices = tuple(indices)
-    total = 0
-    for part in set_partitions(len(indices), max_block):
-        term = 1
-        for block in part:
-            term = term * cumulant(tuple(sorted(indices[a] for a in block)))
-        total = total + term
+    cache: dict = {}
+
+    def mom(key):
+        if not key:
+            return 1
+        if key not in cache:
+            first = key[0]
+            values, counts = _distinct_counts(key[1:])
+            total = 0
+            for gamma, weight in _sub_multisets(counts):
+                if max_block is not None and 1 + sum(gamma) > max_block:
+                    continue
+                k = cumulant(_multiset(values, gamma, first))
+                if isinstance(k, (int, float)) and k == 0 or (isinstance(k, sympy.Basic) and k == 0):
+                    continue
+                rest = tuple(c - g for c, g in zip(counts, gamma))
+                total = total + weight * k * mom(_multiset(values, rest))
+            cache[key] = total
+        return cache[key]
+
+    total = mom(tuple(sorted(indices)))
     return sympy.expand(total) if isinstance(total, sympy.Basic) else total

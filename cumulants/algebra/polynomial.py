@@ -18,16 +18,19 @@ pairings for Gaussians, otherwise).  Output order ``n`` needs input order
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import product
+from math import comb
 
 import mpmath
 import numpy as np
 import sympy
+from sympy.polys.polyerrors import CoercionFailed
 from sympy.polys.rings import PolyElement, ring
 
 from .. import _tensor
 from .._numbers import check_order, domain_of, join_domains, to_domain
 from ..errors import InsufficientOrderError, NotPolynomialError, ShapeMismatchError, bad_argument
-from .multivariate import joint_cumulant_from_moments, joint_moment_from_cumulants
+from .multivariate import joint_cumulant_from_moments
 from .univariate import moments_from_cumulants
 
 __all__ = ["polynomial_ring", "to_ring", "polynomial_cumulants", "monomial_moment_function"]
@@ -70,8 +73,12 @@ def _domain_value(v, domain):
     return to_domain(v, domain)
 
 
-def monomial_moment_function(state, domain):
-    """A cached function ``exps -> E[prod_i x_i**exps[i]]`` for the given state."""
+def monomial_moment_function(state, domain, convert=None):
+    """A cached function ``exps -> E[prod_i x_i**exps[i]]`` for the given state.
+
+    ``convert`` maps each cumulant of the state into another arithmetic (e.g. the
+    elements of a polynomial ring over the state's symbols) before it is used.
+    """
     d = state.dim
     zero_above = state.zero_above
     if state.is_independent:
@@ -83,7 +90,15 @@ def monomial_moment_function(state, domain):
             key = (i, k)
             if key not in univ_cache:
                 cums = [state[(i,) * n] for n in range(1, k + 1)]
-                univ_cache[key] = moments_from_cumulants(cums)[k - 1]
+                if convert is None:
+                    univ_cache[key] = moments_from_cumulants(cums)[k - 1]
+                else:  # m_k = sum_j C(k-1, j-1) kappa_j m_{k-j}, in the converted arithmetic
+                    kap = [convert(c) for c in cums]
+                    mom = [1]
+                    for n in range(1, k + 1):
+                        mom.append(sum(comb(n - 1, j - 1) * kap[j - 1] * mom[n - j]
+                                       for j in range(1, n + 1)))
+                    univ_cache[key] = mom[k]
             return univ_cache[key]
 
         @lru_cache(maxsize=None)
@@ -96,15 +111,39 @@ def monomial_moment_function(state, domain):
 
         return moment
 
+    cum_cache: dict = {}
+
     def cum(idx):
-        return state[idx]
+        # state lookups rank the multiset each time; the same few recur many times
+        if idx not in cum_cache:
+            cum_cache[idx] = state[idx] if convert is None else convert(state[idx])
+        return cum_cache[idx]
+
+    exact = state.domain == "exact" and convert is None
 
     @lru_cache(maxsize=None)
     def moment(exps):
-        idx = tuple(i for i in range(d) for _ in range(exps[i]))
-        if not idx:
+        # E[x_i x^B] = sum_{A <= B} prod_j C(B_j, A_j) kappa(x_i, x^A) E[x^(B - A)]: the
+        # block of one distinguished atom, summed over sub-multisets A of the other atoms
+        # (the set-partition sum of MATH.md §1.2, without enumerating the partitions)
+        i = next((j for j, k in enumerate(exps) if k), None)
+        if i is None:
             return 1
-        return joint_moment_from_cumulants(cum, idx, zero_above)
+        rest = list(exps)
+        rest[i] -= 1
+        total = 0
+        for sub in product(*(range(k + 1) for k in rest)):
+            size = sum(sub) + 1
+            if zero_above is not None and size > zero_above:
+                continue
+            kap = cum(tuple(j for j in range(d) for _ in range(sub[j] + (j == i))))
+            if kap == 0:
+                continue
+            weight = 1
+            for k, a in zip(rest, sub):
+                weight *= comb(k, a)
+            total = total + weight * kap * moment(tuple(k - a for k, a in zip(rest, sub)))
+        return sympy.expand(total) if exact and isinstance(total, sympy.Basic) else total
 
     return moment
 
@@ -125,6 +164,48 @@ def _converter(R, domain):
     if domain == "float":
         return lambda c: float(c)
     return lambda c: mpmath.mpf(c)
+
+
+def _symbolic_ring_setup(rpolys, state, need):
+    """Arithmetic in ``QQ[symbols]`` for exact inputs with free symbols, or ``None``.
+
+    Symbolic cumulants and coefficients are usually polynomials in their symbols
+    (``mu``, ``sigma``, ``alpha``, ``kappa_n``); sympy's sparse polynomial rings then do
+    the products and sums far faster than expression trees.  Anything else (``sqrt``,
+    ``exp``, ``1/sigma``) keeps the expression domain.
+    """
+    syms = set()
+    values = []
+    top = need if state.is_independent else min(need, state.order)
+    if state.zero_above is not None:
+        top = min(top, state.zero_above)
+    for n in range(1, top + 1):
+        vals = state.diagonal(n) if state.is_independent else state.packed(n)
+        values.extend(v for v in vals if isinstance(v, sympy.Basic) and v.free_symbols)
+    for v in values:
+        syms |= v.free_symbols
+    R = rpolys[0].ring
+    if R.domain == sympy.EX:
+        for p in rpolys:
+            for c in p.itercoeffs():
+                syms |= c.ex.free_symbols
+    if not syms:
+        return None
+    K = sympy.QQ[tuple(sorted(syms, key=str))]
+    try:
+        for v in values:
+            K.from_sympy(v)
+        R2, *_ = ring(",".join(str(g) for g in R.gens) + ("," if R.ngens == 1 else ""), K)
+        out = []
+        for p in rpolys:
+            terms = {m: K.from_sympy(c.ex if R.domain == sympy.EX else R.domain.to_sympy(c))
+                     for m, c in p.iterterms()}
+            out.append(R2.from_dict(terms) if terms else R2.zero)
+    except (CoercionFailed, sympy.PolynomialError, ValueError):
+        return None
+    moment = monomial_moment_function(state, "exact", convert=lambda v: K.from_sympy(
+        sympy.sympify(v)))
+    return out, moment, (lambda v: K.to_sympy(v) if not isinstance(v, int) else sympy.Integer(v))
 
 
 def polynomial_cumulants(polys, state, order, *, symbols=None, joint=True, exact=None,
@@ -172,6 +253,12 @@ def polynomial_cumulants(polys, state, order, *, symbols=None, joint=True, exact
     out_domain = join_domains([state.domain, "float" if R.domain == sympy.RR else "exact"])
     conv = _converter(R, out_domain)
     moment = monomial_moment_function(state, out_domain)
+    to_expr = None
+    if out_domain == "exact":
+        fast = _symbolic_ring_setup(rpolys, state, need)
+        if fast is not None:
+            rpolys, moment, to_expr = fast
+            R, conv = rpolys[0].ring, (lambda c: c)
     m_out = len(rpolys)
 
     prod_cache: dict = {(): R.one}
@@ -186,7 +273,8 @@ def polynomial_cumulants(polys, state, order, *, symbols=None, joint=True, exact
     def out_moment(idx):
         if idx not in mom_cache:
             val = _expectation(product(idx), moment, out_domain, conv)
-            mom_cache[idx] = sympy.expand(val) if out_domain == "exact" else val
+            mom_cache[idx] = sympy.expand(val) if out_domain == "exact" and to_expr is None \
+                else val
         return mom_cache[idx]
 
     data = []
@@ -194,6 +282,8 @@ def polynomial_cumulants(polys, state, order, *, symbols=None, joint=True, exact
         keys = [(i,) * n for i in range(m_out)] if not joint else \
             [tuple(int(a) for a in ms) for ms in _tensor.multisets(m_out, n)]
         vals = [joint_cumulant_from_moments(out_moment, k) for k in keys]
+        if to_expr is not None:
+            vals = [to_expr(v) for v in vals]
         data.append(_as_storage(vals, out_domain))
     approx = (not state.exact) if exact is None else (not exact)
     return Cumulants(m_out, order, out_domain, "packed" if joint else "independent", data,

@@ -11,6 +11,18 @@ from .message_passing import (
     ring_graph,
 )
 from .network import Network
+from .nonpolynomial import (
+    GELU,
+    Activation,
+    Erf,
+    Exp,
+    Heaviside,
+    ReLU,
+    Sigmoid,
+    Sin,
+    Tanh,
+    UnitPolynomial,
+)
 
 __all__ = [
     "Layer",
@@ -24,4 +36,14 @@ __all__ = [
     "ring_graph",
     "grid_graph",
     "normalise_adjacency",
+    "Activation",
+    "UnitPolynomial",
+    "ReLU",
+    "Tanh",
+    "Erf",
+    "GELU",
+    "Sigmoid",
+    "Heaviside",
+    "Sin",
+    "Exp",
 ]

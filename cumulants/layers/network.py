@@ -107,7 +107,7 @@ class Network(Layer):
                 f"order {state.order}. Build it with order >= {need}, or from distributions / as "
                 "a Gaussian so higher orders are known exactly")
         cur = state.extend(need) if need > state.order else state
-        nonlinear = any(getattr(layer, "degree", 1) > 1 for layer in self.layers)
+        nonlinear = any((getattr(layer, "degree", None) or 1) > 1 for layer in self.layers)
         if route == "polynomial" or (route == "auto" and self.is_polynomial and nonlinear
                                      and self.in_dim() is not None):
             from ..algebra.polynomial import polynomial_cumulants
@@ -142,7 +142,11 @@ class Network(Layer):
                     continue
                 vals = list(np.asarray(v, dtype=object).ravel())
                 doms.append(domain_of(vals))
-                if any(isinstance(e, sympy.Basic) and e.free_symbols for e in vals):
+                # symbols and irrational exact numbers (sqrt(2), pi) need the EX domain
+                if any(isinstance(e, sympy.Basic) and (e.free_symbols or
+                                                       (e.is_number and not e.is_Rational
+                                                        and not e.is_Float))
+                       for e in vals):
                     symbolic = True
         return join_domains(doms), symbolic
 
