@@ -62,7 +62,9 @@ def joint_cumulant_from_moments(moment, indices):
     """
     indices = tuple(sorted(indices))
     if not indices:
-        raise ValueError("a joint cumulant needs at least one index")
+        from ..errors import ShapeMismatchError
+
+        raise ShapeMismatchError("indices=() is invalid: a joint cumulant needs at least one index")
     first = indices[0]
     values, counts = _distinct_counts(indices[1:])
     mom_cache: dict = {}

@@ -22,7 +22,6 @@ from itertools import product
 from math import comb
 
 import mpmath
-import numpy as np
 import sympy
 from sympy.polys.polyerrors import CoercionFailed
 from sympy.polys.rings import PolyElement, ring

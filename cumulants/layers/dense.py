@@ -46,6 +46,8 @@ def as_weight_matrix(weight, name="weight"):
     if arr.ndim != 2 or 0 in arr.shape:
         raise bad_argument(name, f"array of shape {arr.shape}", "a non-empty 2-D matrix (out, in)",
                            ShapeMismatchError)
+    if arr.dtype == bool or (arr.dtype == object and any(isinstance(v, (bool, np.bool_)) for v in arr.ravel())):
+        raise bad_argument(name, arr.tolist(), "numbers or sympy expressions, not booleans")
     if arr.dtype == object:
         for v in arr.ravel():
             if isinstance(v, str) or not (isinstance(v, (int, float, complex, np.number, sympy.Basic))

@@ -78,41 +78,28 @@ class MessagePassing(Dense):
 
 
 def chain_graph(n: int) -> np.ndarray:
-    """Adjacency (0/1 integers) of an open chain of ``n`` nodes."""
-    if not isinstance(n, int) or n < 1:
-        raise bad_argument("n", n, "an integer >= 1")
-    A = np.zeros((n, n), dtype=int)
-    for i in range(n - 1):
-        A[i, i + 1] = A[i + 1, i] = 1
-    return A
+    """Adjacency (0/1 integers, so exact downstream) of an open chain of ``n`` nodes.
+
+    >>> chain_graph(3).tolist()
+    [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    """
+    from ..nn.graphs import chain
+
+    return chain(n).adjacency.astype(int)
 
 
 def ring_graph(n: int) -> np.ndarray:
-    """Adjacency of a ring (periodic chain) of ``n`` nodes."""
-    A = chain_graph(n)
-    if n > 2:
-        A[0, n - 1] = A[n - 1, 0] = 1
-    return A
+    """Adjacency of a ring (periodic chain) of ``n`` nodes (see :func:`cumulants.nn.graphs.ring`)."""
+    from ..nn.graphs import ring
+
+    return ring(n).adjacency.astype(int)
 
 
 def grid_graph(rows: int, cols: int, periodic: bool = False) -> np.ndarray:
-    """Adjacency of a ``rows x cols`` square grid (row-major node order)."""
-    for name, v in (("rows", rows), ("cols", cols)):
-        if not isinstance(v, int) or v < 1:
-            raise bad_argument(name, v, "an integer >= 1")
-    n = rows * cols
-    A = np.zeros((n, n), dtype=int)
-    for r in range(rows):
-        for c in range(cols):
-            u = r * cols + c
-            for dr, dc in ((0, 1), (1, 0)):
-                rr, cc = r + dr, c + dc
-                if periodic:
-                    rr, cc = rr % rows, cc % cols
-                if rr < rows and cc < cols and (rr, cc) != (r, c):
-                    v = rr * cols + cc
-                    A[u, v] = A[v, u] = 1
-    return A
+    """Adjacency of a ``rows x cols`` square grid, row-major (see :func:`cumulants.nn.graphs.grid`)."""
+    from ..nn.graphs import grid
+
+    return grid(rows, cols, periodic).adjacency.astype(int)
 
 
 def normalise_adjacency(A, mode: str = "symmetric"):
