@@ -163,4 +163,4 @@ def document(title: str, sections, *, preamble: str = "") -> str:
         elif body:
             parts.append(align(body))
     parts.append("\\end{document}")
-    return "\n".join(p for p in parts if p is not None) + "\n"
+    return "\n".join(p for p in parts if p) + "\n"

@@ -203,11 +203,10 @@ class Cumulants:
         order = check_order(order)
         if iid:
             data = []
+            from .algebra.univariate import kappa
+
             for n in range(1, order + 1):
-                sym = sympy.Symbol(f"{name}_{n}", real=True)
-                if n == 2:
-                    sym = sympy.Symbol(f"{name}_{n}", positive=True)
-                data.append(_filled(dim, sym, "exact"))
+                data.append(_filled(dim, kappa(n, name), "exact"))
             return cls(dim, order, "exact", "independent", data)
         data = []
         for n in range(1, order + 1):

@@ -142,6 +142,13 @@ class Dense(Layer):
                     prod = prod * W[ms[:, t], :]
                 vals = prod @ diag if domain == "float" else prod.dot(diag)
             else:
+                if n > 32 or max(state.dim, d_out) ** n > 5 * 10**7:
+                    from ..errors import OrderTooHighError
+
+                    raise OrderTooHighError(
+                        f"order {n} of a correlated {state.dim}-dimensional state is too large for "
+                        "the dense tensor route; ask for a lower order, or propagate the whole "
+                        "polynomial network with Network.propagate(..., route='polynomial')")
                 T = state.tensor(n)
                 T = T.astype(np.float64) if domain == "float" else _as_storage(T, domain).reshape(T.shape)
                 for _ in range(n):
