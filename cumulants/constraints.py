@@ -5,7 +5,7 @@ shape ``(out, in)`` (the convention ``z = W x + b``).  The same object serves th
 trainer (:meth:`Constraint.build` and the chain rule :meth:`Constraint.grad`) and symbolic
 work (:meth:`Constraint.symbolic`, a sympy matrix in the parameter symbols
 ``w_0, w_1, ...``), so a trained network and its closed-form family share one
-parameterisation (MATH §3.5, §7).
+parameterisation (docs/formulas.md §3.5, §7).
 
 =========================== ==================================== =====================
 builder                     matrix                               parameters
@@ -373,7 +373,7 @@ class Tied(Constraint):
 class SameSign(Constraint):
     """All entries of one sign: ``W = sign * theta**2`` (or ``sign * softplus(theta)``).
 
-    The important use is output weights of one sign ("homogeneous" read-out, MATH §7):
+    The important use is output weights of one sign ("homogeneous" read-out, docs/formulas.md §7):
     with a quadratic activation their quadratic forms cannot cancel.  The default square
     parameterisation is polynomial (so :meth:`symbolic` is too) and admits exact
     projection; ``"softplus"`` keeps entries strictly one-signed.
@@ -457,7 +457,7 @@ class SameSign(Constraint):
 
 
 class PermutationEquivariant(Constraint):
-    """Permutation-equivariant linear map ``W = a I + b 1 1^T`` (DeepSets, MATH §3.5).
+    """Permutation-equivariant linear map ``W = a I + b 1 1^T`` (DeepSets, docs/formulas.md §3.5).
 
     With channels the map acts on ``n`` set elements carrying ``in_channels`` features
     each (node-major flattening, index ``element * channels + channel``)::

@@ -1,9 +1,9 @@
 """Catalogue of distributions with closed-form cumulants of every order, and samplers.
 
 Each law knows its cumulants ``kappa_n`` for every integer ``n >= 1`` in closed form
-(MATH.md §1.1: ``K(t) = log E[e^{tX}] = sum_n kappa_n t^n / n!``), its cumulant
+(docs/formulas.md §1.1: ``K(t) = log E[e^{tX}] = sum_n kappa_n t^n / n!``), its cumulant
 generating function as a sympy expression (the independent witness used in tests),
-its raw moments (through the recursion of MATH.md §1.2) and a sampler.
+its raw moments (through the recursion of docs/formulas.md §1.2) and a sampler.
 
 Parameters keep their number system: ints, Fractions and sympy numbers give exact
 sympy results, floats give floats, :class:`mpmath.mpf` values give mpf results, and
@@ -246,7 +246,7 @@ class Distribution:
         return self.cumulant(2)
 
     def moment(self, n):
-        """The raw moment ``mu'_n = E[X^n]`` from the cumulants (MATH.md §1.2).
+        """The raw moment ``mu'_n = E[X^n]`` from the cumulants (docs/formulas.md §1.2).
 
         ``mu'_n = kappa_n + sum_{m=1}^{n-1} C(n-1, m-1) kappa_m mu'_{n-m}``.
 
@@ -580,7 +580,7 @@ class Bernoulli(Distribution):
 
 class Affine(Distribution):
     """The law of ``scale * X + shift``: ``kappa_1 = scale kappa_1(X) + shift`` and
-    ``kappa_n = scale^n kappa_n(X)`` for ``n >= 2`` (MATH.md §1.3);
+    ``kappa_n = scale^n kappa_n(X)`` for ``n >= 2`` (docs/formulas.md §1.3);
     ``K(t) = K_X(scale t) + shift t``.
 
     >>> Affine(Exponential(1), -2, shift=3).cumulants(3)
@@ -622,7 +622,7 @@ class Affine(Distribution):
 
 class Sum(Distribution):
     """The law of a sum of independent terms: ``kappa_n = sum_i kappa_n(X_i)``
-    (additivity, MATH.md §1.3); ``K(t) = sum_i K_i(t)``.
+    (additivity, docs/formulas.md §1.3); ``K(t) = sum_i K_i(t)``.
 
     >>> Sum(Exponential(1), Exponential(2)).cumulants(3)
     (3/2, 5/4, 9/4)

@@ -259,7 +259,7 @@ class Cumulants:
         (a one-dimensional state), a list of moment tensors ``[m1, m2, ...]``
         (``m_n`` of shape ``(d,)*n``), or a mapping from index tuples to joint
         raw moments (with ``dim`` and ``order``).  Joint cumulants follow from
-        the set-partition formula (MATH.md §1.2).
+        the set-partition formula (docs/formulas.md §1.2).
 
         >>> Cumulants.from_moments([1, 5, 13, 73]).marginal(0)
         [1, 4, 0, 0]

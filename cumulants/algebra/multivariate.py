@@ -5,7 +5,7 @@ r"""Joint (multivariate) moment <-> cumulant conversion over set partitions.
     E[X_1\cdots X_n] = \sum_{\pi} \prod_{B\in\pi} \kappa(X_B),\qquad
     \kappa(X_1,\dots,X_n) = \sum_{\pi} (|\pi|-1)!(-1)^{|\pi|-1}\prod_{B\in\pi} E[X_B]
 
-(MATH.md §1.2, Speed 1983).  Entries are looked up through a callable
+(docs/formulas.md §1.2, Speed 1983).  Entries are looked up through a callable
 ``f(indices) -> value`` so any storage (dense, packed, symbolic) can be used.
 """
 

@@ -12,7 +12,7 @@ products are formed in sympy's sparse polynomial rings (no expression trees),
 the monomial moments :math:`E[x^\alpha]` come from the input cumulants
 (products of univariate moments for independent inputs; set partitions, or
 pairings for Gaussians, otherwise).  Output order ``n`` needs input order
-``n * degree`` -- the non-closure of the cumulant hierarchy (MATH.md §6.1).
+``n * degree`` -- the non-closure of the cumulant hierarchy (docs/formulas.md §6.1).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def monomial_moment_function(state, domain, convert=None):
     def moment(exps):
         # E[x_i x^B] = sum_{A <= B} prod_j C(B_j, A_j) kappa(x_i, x^A) E[x^(B - A)]: the
         # block of one distinguished atom, summed over sub-multisets A of the other atoms
-        # (the set-partition sum of MATH.md §1.2, without enumerating the partitions)
+        # (the set-partition sum of docs/formulas.md §1.2, without enumerating the partitions)
         i = next((j for j, k in enumerate(exps) if k), None)
         if i is None:
             return 1
@@ -219,7 +219,7 @@ def polynomial_cumulants(polys, state, order, *, symbols=None, joint=True, exact
     >>> from cumulants.state import Cumulants
     >>> x = sympy.Symbol('x_0')
     >>> z = Cumulants.gaussian([1], [[1]], order=2)          # z ~ N(1, 1)
-    >>> polynomial_cumulants([x + x**2 / 2], z, 5).marginal(0)   # MATH.md §8 oracle 5
+    >>> polynomial_cumulants([x + x**2 / 2], z, 5).marginal(0)   # docs/formulas.md §8 oracle 5
     [2, 9/2, 13, 51, 252]
     """
     from ..state import Cumulants, _as_storage

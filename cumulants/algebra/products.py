@@ -1,7 +1,7 @@
 r"""Joint cumulants of products of random variables (Leonov--Shiryaev).
 
 Group atoms :math:`X_1..X_N` into factors :math:`Y_j = \prod_{a\in S_j} X_a`.
-Then (Leonov & Shiryaev 1959; McCullagh 1987, ch. 3; MATH.md §1.5)
+Then (Leonov & Shiryaev 1959; McCullagh 1987, ch. 3; docs/formulas.md §1.5)
 
 .. math::
 
@@ -55,7 +55,7 @@ def cumulant_of_products(state, groups):
     >>> cumulant_of_products(z, [(0, 0), (0, 0)])          # Var(z^2) = 2 + 4
     6
     >>> k = Cumulants.symbolic(1, 4)
-    >>> cumulant_of_products(k, [(0, 0), (0, 0)])          # MATH.md §1.5
+    >>> cumulant_of_products(k, [(0, 0), (0, 0)])          # docs/formulas.md §1.5
     4*kappa_1**2*kappa_2 + 4*kappa_1*kappa_3 + 2*kappa_2**2 + kappa_4
     """
     groups = _validate_groups(groups, state.dim)

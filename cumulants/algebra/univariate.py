@@ -1,7 +1,7 @@
 r"""Univariate moment <-> cumulant conversion, any order, any number system.
 
 Raw moments :math:`\mu'_n` and cumulants :math:`\kappa_n` are related by the
-complete Bell polynomials (MATH.md §1.2)
+complete Bell polynomials (docs/formulas.md §1.2)
 
 .. math::
 
@@ -236,7 +236,7 @@ def cumulants_from_moments(m, *, central: bool = False):
     keep their precision.  With ``central=True`` the input is
     ``(mean, mu_2, ..., mu_n)``: the mean followed by central moments.
 
-    >>> cumulants_from_moments([1, 5, 13, 73])      # N(1, 4), MATH.md §1.4
+    >>> cumulants_from_moments([1, 5, 13, 73])      # N(1, 4), docs/formulas.md §1.4
     (1, 4, 0, 0)
     >>> cumulants_from_moments([0.0, 1.0, 0.0, 3.0])
     (0.0, 1.0, 0.0, 0.0)
@@ -260,7 +260,7 @@ def moments_from_cumulants(k, *, central: bool = False):
     With ``central=True`` returns ``(mean, mu_2, ..., mu_n)``: the mean
     followed by the central moments.
 
-    >>> moments_from_cumulants([1, 4, 0, 0, 0, 0])   # N(1, 4): MATH.md §1.4
+    >>> moments_from_cumulants([1, 4, 0, 0, 0, 0])   # N(1, 4): docs/formulas.md §1.4
     (1, 5, 13, 73, 281, 1741)
     >>> moments_from_cumulants([0, 1, 0, 0], central=True)
     (0, 1, 0, 3)

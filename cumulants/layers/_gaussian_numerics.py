@@ -5,7 +5,7 @@ Private support for :mod:`cumulants.layers.gaussian` and :mod:`cumulants.layers.
 * Contexts ``_FLOAT``, ``_MPMATH``, ``_SYMPY``: the few special functions a closed form
   needs, so that each formula is written once and evaluated in any number system.
 * Normal tails without cancellation: ``SR(x) = E[(x + Z)_+]`` and ``E[(x + Z)_+^2]`` from
-  Laplace's continued fraction for x << 0; ``Phi`` through ``erfc`` (MATH.md §6.6).
+  Laplace's continued fraction for x << 0; ``Phi`` through ``erfc`` (docs/formulas.md §6.6).
 * Quadrature for ``E[g(U)]``, U ~ N(0, 1): composite Gauss-Legendre panels in floats
   (16 nodes) or mpmath (24/48 nodes, sized to the working precision), split at kinks and
   graded geometrically towards kinks and transitions of the activation.
@@ -59,7 +59,7 @@ def _phi(c, x):
 
 
 def _Phi(c, x):
-    # erfc form: relative accuracy deep in the lower tail (MATH.md §6.6)
+    # erfc form: relative accuracy deep in the lower tail (docs/formulas.md §6.6)
     return c.erfc(-x / c.sqrt(2)) / 2
 
 

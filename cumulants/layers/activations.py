@@ -1,7 +1,7 @@
 r"""Elementwise polynomial activations: exact at any order, for any input.
 
 For :math:`y_i = \sum_k c_k z_i^k` the output cumulants are exact functions of
-the input cumulants (MATH.md §3.2): output order ``n`` needs input order
+the input cumulants (docs/formulas.md §3.2): output order ``n`` needs input order
 ``n * degree``.  Independent inputs give independent outputs, so only the
 marginal cumulants are computed then; correlated inputs go through the joint
 moment route of :mod:`cumulants.algebra.polynomial`.
@@ -25,7 +25,7 @@ class Polynomial(Layer):
 
     >>> from cumulants.state import Cumulants
     >>> z = Cumulants.gaussian([0], [[1]], order=2)
-    >>> Polynomial([0, 0, 1]).propagate(z, order=5).marginal(0)    # MATH.md §8 oracle 4
+    >>> Polynomial([0, 0, 1]).propagate(z, order=5).marginal(0)    # docs/formulas.md §8 oracle 4
     [1, 2, 8, 48, 384]
     """
 
@@ -104,7 +104,7 @@ class Polynomial(Layer):
 
 
 class Quadratic(Polynomial):
-    """The activation ``z + alpha z^2`` (MATH.md §3.2, §7).
+    """The activation ``z + alpha z^2`` (docs/formulas.md §3.2, §7).
 
     >>> Quadratic(0.5).coeffs
     (0.0, 1.0, 0.5)

@@ -1,6 +1,6 @@
 r"""Dense (affine) layers: the exact multilinear map of every cumulant order.
 
-For :math:`z = W x + b` (MATH.md §3.1)
+For :math:`z = W x + b` (docs/formulas.md §3.1)
 
 .. math::
 
@@ -74,7 +74,7 @@ class Dense(Layer):
     >>> from cumulants.state import Cumulants
     >>> from cumulants.distributions import Exponential
     >>> x = Cumulants.iid(Exponential(1), 2, 3)
-    >>> z = Dense([[1, 1], [1, -1]]).propagate(x)       # MATH.md §8 oracle 12
+    >>> z = Dense([[1, 1], [1, -1]]).propagate(x)       # docs/formulas.md §8 oracle 12
     >>> z[0, 0, 0], z[0, 0, 1], z[0, 1, 1]
     (4, 0, 4)
     """

@@ -9,7 +9,7 @@ precision is never changed) or ``"sympy"`` (exact closed forms, symbolic paramet
 
 ``method=`` selects how (precedence of ``"auto"``: closed, reduce, quad):
 
-* ``"closed"`` -- a closed form (MATH.md §3.3; Cho & Saul 2009, Williams 1997, Stein's
+* ``"closed"`` -- a closed form (docs/formulas.md §3.3; Cho & Saul 2009, Williams 1997, Stein's
   lemma, characteristic functions).
 * ``"reduce"`` (pairs only) -- ``E[f(z1) f(z2)] = E[f(z2) m(z2)]`` with the closed-form
   conditional mean ``m(z2) = E[f(z1) | z2]``: a 1-D integral, accurate to rounding.
@@ -22,7 +22,7 @@ precision is never changed) or ``"sympy"`` (exact closed forms, symbolic paramet
   requested digits (a pair costs ~10^5 evaluations: seconds at 20-30 digits).
 
 The expectations are exact for Gaussian ``z``; using them layer after layer is the
-Gaussian closure, an approximation (MATH.md §6.2, §6.5).
+Gaussian closure, an approximation (docs/formulas.md §6.2, §6.5).
 
 >>> round(gaussian_mean("relu", 1.0, 4.0), 12)
 1.395593114803
@@ -309,7 +309,7 @@ def gaussian_mean(fn, mu, var, *, method="auto", backend="float", dps=None, brea
     >>> gaussian_mean("relu", 0, 1, backend="sympy")
     sqrt(2)/(2*sqrt(pi))
 
-    Reference: MATH.md §3.3 (table of Gaussian expectations).
+    Reference: docs/formulas.md §3.3 (table of Gaussian expectations).
     """
     dps = _backend(backend, dps)
     method = _method(method, ("auto", "closed", "quad"), backend)
@@ -491,7 +491,7 @@ def gaussian_second_moment(fn, mu1, mu2, var1, var2, cov, *, method="auto", back
     >>> gaussian_second_moment("heaviside", 0, 0, 1, 1, sympy.Rational(1, 2), backend="sympy")
     1/3
 
-    Reference: MATH.md §3.3; Rosenbaum (1961) for the truncated bivariate moments.
+    Reference: docs/formulas.md §3.3; Rosenbaum (1961) for the truncated bivariate moments.
     """
     second = _pair_public(fn, mu1, mu2, var1, var2, cov, method, backend, dps, breakpoints)[1]
     return sympy.simplify(second) if backend == "sympy" else second
@@ -502,7 +502,7 @@ def gaussian_covariance(fn, mu1, mu2, var1, var2, cov, *, method="auto", backend
     """``Cov(f(z1), f(z2))``, computed directly rather than as ``E[ff] - E f E f``.
 
     The closed forms are rearranged (e.g. ``expm1``) and the integrals centred, so that
-    the covariance keeps its relative accuracy when the means dominate (MATH.md §6.6).
+    the covariance keeps its relative accuracy when the means dominate (docs/formulas.md §6.6).
 
     >>> print(f"{gaussian_covariance('exp', 3.0, 3.0, 1e-9, 1e-9, 1e-9):.12e}")
     4.034287940979e-07
@@ -574,7 +574,7 @@ def gaussian_moments_matrix(fn, mean_vector, cov_matrix, *, method="auto", backe
     >>> [[round(x, 10) for x in row] for row in cov.tolist()]
     [[0.4645590544, 0.2163468959], [0.2163468959, 0.4645590544]]
 
-    Reference: MATH.md §3.3, §6.2 (Gaussian closure, ADF/moment matching).
+    Reference: docs/formulas.md §3.3, §6.2 (Gaussian closure, ADF/moment matching).
     """
     dps = _backend(backend, dps)
     act = activation(fn, breakpoints)
@@ -642,7 +642,7 @@ def gaussian_marginal_cumulants(fn, mu, var, order, *, backend="float", dps=None
     >>> [round(k, 12) for k in gaussian_marginal_cumulants("relu", 0.0, 1.0, 4)]
     [0.398942280401, 0.340845056908, 0.326458412069, 0.279708338353]
 
-    Reference: MATH.md §1.2 (moments <-> cumulants), §8 oracles 6-7.
+    Reference: docs/formulas.md §1.2 (moments <-> cumulants), §8 oracles 6-7.
     """
     dps = _backend(backend, dps)
     order = check_order(order)

@@ -143,7 +143,7 @@ def hermite_coefficients(fn, degree, mu=0, var=1, *, method="auto", backend="flo
     >>> [round(x, 10) for x in hermite_coefficients("tanh", 3, 0.5, 2.0).tolist()]
     [0.2363770688, 0.6483001106, -0.0844108597, -0.0720993511]
 
-    Reference: MATH.md §3.3 (Hermite / Mehler); O'Donnell, *Analysis of Boolean
+    Reference: docs/formulas.md §3.3 (Hermite / Mehler); O'Donnell, *Analysis of Boolean
     Functions*, §11.2.
     """
     dps = _backend(backend, dps)
@@ -211,7 +211,7 @@ def hermite_surrogate(fn, degree, mu=0, var=1, *, method="auto", backend="float"
     >>> sum(a * z**k for k, a in enumerate(hermite_surrogate("relu", 2, backend="sympy")))
     sqrt(2)*z**2/(4*sqrt(pi)) + z/2 + sqrt(2)/(4*sqrt(pi))
 
-    Reference: MATH.md §3.2-3.3.
+    Reference: docs/formulas.md §3.2-3.3.
     """
     dps = _backend(backend, dps)
     coeffs = hermite_coefficients(fn, degree, mu, var, method=method, backend=backend,
@@ -257,7 +257,7 @@ def dual_activation(fn, rho, terms=40, *, backend="float", dps=None, breakpoints
     >>> dual_activation("relu", sympy.Symbol("rho"), 3, backend="sympy")
     (rho**2 + pi*rho + 2)/(4*pi)
 
-    Reference: MATH.md §3.3; Daniely, Frostig & Singer (2016).
+    Reference: docs/formulas.md §3.3; Daniely, Frostig & Singer (2016).
     """
     dps = _backend(backend, dps)
     terms = check_order(terms, "terms")

@@ -6,7 +6,7 @@ On node features :math:`h` (``nodes x features``) a message-passing layer is
 
 i.e. on the node-major stacked vector (index ``node * features + feature``)
 the affine map :math:`I\otimes W_\mathrm{self}^T + A\otimes W_\mathrm{neigh}^T`
-(MATH.md §3.6).  Cumulants therefore propagate exactly through it as through
+(docs/formulas.md §3.6).  Cumulants therefore propagate exactly through it as through
 any :class:`~cumulants.layers.dense.Dense` layer; nodes with shared neighbours
 acquire cross-cumulants of every order.
 """

@@ -27,7 +27,7 @@ class Network(Layer):
     >>> from cumulants.state import Cumulants
     >>> net = Network([Dense([[1]]), Quadratic(sympy.Rational(1, 2))])
     >>> z = Cumulants.gaussian([1], [[1]], order=2)
-    >>> net.propagate(z, order=3).marginal(0)                # MATH.md §8 oracle 5
+    >>> net.propagate(z, order=3).marginal(0)                # docs/formulas.md §8 oracle 5
     [2, 9/2, 13]
     >>> net.polynomial()
     [x_0**2/2 + x_0]

@@ -1,7 +1,7 @@
 r"""Non-polynomial activations: Gaussian closure, Hermite and Taylor surrogates.
 
 A non-polynomial activation :math:`y_i = f(z_i)` (ReLU, tanh, erf, GELU, sigmoid,
-...) couples every input cumulant order to every output order (MATH.md §6.1), so no
+...) couples every input cumulant order to every output order (docs/formulas.md §6.1), so no
 finite propagation rule is exact.  Each layer therefore takes a ``method=``:
 
 ``"gaussian"`` (default) -- *Gaussian closure*.  The pre-activation is treated as
@@ -13,7 +13,7 @@ finite propagation rule is exact.  Each layer therefore takes a ``method=``:
         \kappa(y_i, y_j) = \operatorname{Cov}(f(z_i), f(z_j)),
 
     from closed forms where they exist, quadrature otherwise
-    (:mod:`cumulants.layers.gaussian`, MATH.md §3.3).  Higher orders are returned only
+    (:mod:`cumulants.layers.gaussian`, docs/formulas.md §3.3).  Higher orders are returned only
     when the closure makes the outputs independent (one unit, or uncorrelated units):
     then :math:`\kappa_n(y_i)` comes from 1-D quadrature.  Mixed higher cumulants of
     correlated units are unknown to the closure and raise
@@ -38,11 +38,11 @@ Every result says it is approximate: ``result.exact is False`` and
 (joined with ``+`` after earlier approximations).  A single closure layer on an
 exactly Gaussian input is exact for the mean and covariance (up to quadrature
 error); stacking layers, or non-Gaussian inputs, is where the closure errs
-(MATH.md §6.2).
+(docs/formulas.md §6.2).
 
 >>> from cumulants.state import Cumulants
 >>> z = Cumulants.gaussian([0.0], [[1.0]])
->>> y = ReLU().propagate(z, order=4)                      # MATH.md §8 oracle 6
+>>> y = ReLU().propagate(z, order=4)                      # docs/formulas.md §8 oracle 6
 >>> [round(k, 9) for k in y.marginal(0)], y.exact, y.method
 ([0.39894228, 0.340845057, 0.326458412, 0.279708338], False, 'gaussian-closure')
 """
@@ -116,7 +116,7 @@ class UnitPolynomial(Layer):
     r"""Elementwise polynomials, one per unit: :math:`y_i = \sum_k c_{ik} z_i^k`.
 
     ``coeffs[i]`` lists the ascending coefficients of unit ``i``.  Propagation is
-    exact (MATH.md §3.2 with a different polynomial per unit); it is what the Hermite
+    exact (docs/formulas.md §3.2 with a different polynomial per unit); it is what the Hermite
     and Taylor surrogates of :class:`Activation` reduce to.
 
     >>> from cumulants.state import Cumulants
@@ -635,12 +635,12 @@ class _Builtin(Activation):
 class ReLU(_Builtin):
     r"""The rectifier :math:`\max(z, 0)`.
 
-    Closed forms (MATH.md §3.3): :math:`E = \mu\Phi(a) + s\varphi(a)`, the arc-cosine
+    Closed forms (docs/formulas.md §3.3): :math:`E = \mu\Phi(a) + s\varphi(a)`, the arc-cosine
     kernel at zero means, Rosenbaum's truncated moments otherwise (1-D reduction).
 
     >>> from cumulants.state import Cumulants
     >>> z = Cumulants.gaussian([0, 0], [[1, 0.5], [0.5, 1]])
-    >>> round(ReLU().propagate(z)[0, 1] + 1 / (2 * np.pi), 14)          # MATH.md §8 oracle 8
+    >>> round(ReLU().propagate(z)[0, 1] + 1 / (2 * np.pi), 14)          # docs/formulas.md §8 oracle 8
     0.30449889052211
     """
 
@@ -666,7 +666,7 @@ class Erf(_Builtin):
 
     >>> from cumulants.state import Cumulants
     >>> z = Cumulants.gaussian([0, 0], [[1, 0.5], [0.5, 1]])
-    >>> round(Erf().propagate(z)[0, 1], 12)                        # MATH.md §8 oracle 10
+    >>> round(Erf().propagate(z)[0, 1], 12)                        # docs/formulas.md §8 oracle 10
     0.216346895939
     """
 
@@ -706,7 +706,7 @@ class Heaviside(_Builtin):
     >>> from cumulants.state import Cumulants
     >>> half = sympy.Rational(1, 2)
     >>> z = Cumulants.gaussian([0, 0], [[1, half], [half, 1]])
-    >>> Heaviside().propagate(z)[0, 1] + sympy.Rational(1, 4)      # MATH.md §8 oracle 9
+    >>> Heaviside().propagate(z)[0, 1] + sympy.Rational(1, 4)      # docs/formulas.md §8 oracle 9
     1/3
     """
 

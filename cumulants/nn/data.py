@@ -1,4 +1,4 @@
-"""Training data for learning the real-space RG block step (MATH §2.2).
+"""Training data for learning the real-space RG block step (docs/formulas.md §2.2).
 
 :func:`rg_dataset` draws lattice configurations with i.i.d. sites and pairs each with its
 exact block-spin image; :func:`block_dataset` is the single-block version -- the map one

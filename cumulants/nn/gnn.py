@@ -4,7 +4,7 @@ Node features ``h`` (nodes x features) are updated ``layers`` times by
 
     h' = act(h W_self + A h W_neigh + b)
 
-with ``A`` the normalised adjacency (MATH §3.6) and ``W_self``, ``W_neigh`` of shape
+with ``A`` the normalised adjacency (docs/formulas.md §3.6) and ``W_self``, ``W_neigh`` of shape
 ``(f_in, f_out)``; the read-out is linear:
 
 * ``"block"``: every block of the block-spin partition (see

@@ -199,7 +199,7 @@ def normalise(A, mode="symmetric") -> np.ndarray:
 
     ``"none"``: ``A``; ``"mean"``: ``D^{-1} A`` (average over neighbours; rows of isolated
     nodes stay zero); ``"symmetric"``: ``D~^{-1/2} (A + I) D~^{-1/2}`` with ``D~`` the
-    degrees of ``A + I`` (the GCN propagation matrix, MATH §3.6).
+    degrees of ``A + I`` (the GCN propagation matrix, docs/formulas.md §3.6).
 
     >>> normalise(ring(4), "mean")[0]
     array([0. , 0.5, 0. , 0.5])

@@ -43,7 +43,7 @@ def test_alpha_and_poly(capsys):
     assert "kappa_3 = 2" in out.splitlines()
     _, out, _ = call(["--activation", "poly:0,0,1", "--input", "normal:0,1", "--order", "4"],
                      capsys)
-    assert "kappa_4 = 48" in out.splitlines()             # MATH.md §8 oracle 4
+    assert "kappa_4 = 48" in out.splitlines()             # docs/formulas.md §8 oracle 4
     _, out, _ = call(["--activation", "identity", "--input", "rademacher", "--order", "4"],
                      capsys)
     assert "kappa_4 = -2" in out.splitlines()
@@ -53,7 +53,7 @@ def test_relu_closure_is_labelled_approximate_with_exact_closed_forms(capsys):
     code, out, _ = call(["--activation", "relu", "--order", "4"], capsys)
     assert code == 0
     assert "kappa_1 = sqrt(2)/(2*sqrt(pi)) = 0.398942280401" in out
-    assert "0.279708338353" in out                          # MATH.md §8 oracle 6
+    assert "0.279708338353" in out                          # docs/formulas.md §8 oracle 6
     assert "result: approximate (gaussian-closure)" in out
 
 

@@ -105,7 +105,7 @@ def test_quadrature_means(name, mu, var):
 
 
 def test_gelu_mean_is_stein_formula_at_high_precision():
-    # MATH.md tags E[z Phi(z)] = mu Phi(mu/c) + (s^2/c) phi(mu/c) as derived: check at 40 digits
+    # docs/formulas.md tags E[z Phi(z)] = mu Phi(mu/c) + (s^2/c) phi(mu/c) as derived: check at 40 digits
     for mu, var in ((0.0, 1.0), (-2.0, 3.0)):
         with mpmath.workdps(40):
             want = oracle_mean("gelu", mu, var)
@@ -183,7 +183,7 @@ def _phi2(h, k, r):
 
 
 def _rosenbaum_relu(m1, m2, v1, v2, cov):
-    """MATH.md §3.3 general-mean ReLU cross moment (Rosenbaum 1961 truncated moments)."""
+    """docs/formulas.md §3.3 general-mean ReLU cross moment (Rosenbaum 1961 truncated moments)."""
     with mpmath.workdps(DPS + 5):
         m1, m2, v1, v2, cov = (MP(x) for x in (m1, m2, v1, v2, cov))
         s1, s2 = mpmath.sqrt(v1), mpmath.sqrt(v2)
@@ -207,7 +207,7 @@ def test_relu_general_means_against_rosenbaum(m1, m2, v1, v2, cov):
     assert close(gaussian_second_moment("relu", m1, m2, v1, v2, cov), float(want), 1e-12)
     got = gaussian_second_moment("relu", m1, m2, v1, v2, cov, backend="mpmath", dps=DPS)
     assert close(got, want, 1e-25)
-    if cov > 0.5:  # the formula of MATH.md itself, against the conditional-mean integral
+    if cov > 0.5:  # the formula of docs/formulas.md itself, against the conditional-mean integral
         assert close(want, oracle_pair("relu", m1, m2, v1, v2, cov), 1e-30)
 
 

@@ -1,4 +1,4 @@
-"""Layers against independent closed forms: MATH.md §8 oracles, §3.2 formulas, quadratic forms.
+"""Layers against independent closed forms: docs/formulas.md §8 oracles, §3.2 formulas, quadratic forms.
 
 Every expected value here is computed by a route that does not share code with the layer
 under test: a published closed form, Leonov-Shiryaev products
@@ -32,7 +32,7 @@ def _exact_equal(a, b):
     return sympy.simplify(sympy.sympify(a) - sympy.sympify(b)) == 0
 
 
-# ------------------------------------------------------------------ MATH.md §8 oracles
+# ------------------------------------------------------------------ docs/formulas.md §8 oracles
 @pytest.mark.parametrize(
     "mu, expected",
     [(1, [2, 6, 32, 240, 2304]),            # oracle 3
@@ -101,9 +101,9 @@ def test_quadratic_form_cumulants_of_one_hidden_layer_network():
         assert y[(0,) * r] == _quadratic_form_cumulant(r, A, S, mu)
 
 
-# --------------------------------------------- MATH.md §3.2: Gaussian-input joint formulas
+# --------------------------------------------- docs/formulas.md §3.2: Gaussian-input joint formulas
 def _fischer_joint(alpha, m, S, idx):
-    """kappa(y_i, ...) for y = z + alpha z^2, z ~ N(m, S), orders 1-4 (MATH.md §3.2)."""
+    """kappa(y_i, ...) for y = z + alpha z^2, z ~ N(m, S), orders 1-4 (docs/formulas.md §3.2)."""
     a = [1 + 2 * alpha * mi for mi in m]
     if len(idx) == 1:
         i, = idx
@@ -139,7 +139,7 @@ def test_quadratic_activation_gaussian_joint_cumulants_to_order_4():
 
 
 def test_quadratic_activation_scalar_gaussian_symbolic():
-    """kappa_1..kappa_4 of z + alpha z^2, z ~ N(mu, s^2), all symbols (MATH.md §3.2)."""
+    """kappa_1..kappa_4 of z + alpha z^2, z ~ N(mu, s^2), all symbols (docs/formulas.md §3.2)."""
     mu, alpha = sympy.symbols("mu alpha", real=True)
     s = sympy.Symbol("s", positive=True)
     y = Quadratic(alpha).propagate(Cumulants.gaussian([mu], [[s ** 2]]), order=4)
@@ -165,7 +165,7 @@ def test_square_noncentral_chi2_cumulants_symbolic():
 
 
 def test_quadratic_activation_scalar_any_input_in_k1_to_k6():
-    """kappa_1..kappa_3 of z + alpha z^2 in the input cumulants k1..k6 (MATH.md §3.2)."""
+    """kappa_1..kappa_3 of z + alpha z^2 in the input cumulants k1..k6 (docs/formulas.md §3.2)."""
     alpha = sympy.Symbol("alpha", real=True)
     state = Cumulants.symbolic(1, 6)
     k1, k2, k3, k4, k5, k6 = state.marginal(0)
@@ -190,7 +190,7 @@ def test_order_3_needs_order_6_of_the_input():
         Quadratic(R(1, 2)).propagate(Cumulants.symbolic(1, 5), order=3)
 
 
-# --------------------------------------------------------------- MATH.md §6 pitfall 2
+# --------------------------------------------------------------- docs/formulas.md §6 pitfall 2
 def test_pitfall_2_truncation_is_badly_wrong():
     """z ~ N(0,1), y1 = z^2, y2 = y1^2: Var y2 = 96; Gaussian closure of y1 gives 16."""
     z = Cumulants.gaussian([0], [[1]])
@@ -205,7 +205,7 @@ def test_pitfall_2_truncation_is_badly_wrong():
 
 
 def test_covariance_of_squares_of_dependent_exponentials():
-    """Cov(z1^2, z2^2) on (E1, E1 + E2), Ei ~ Exp(1): both sides 28 (MATH.md §1.5)."""
+    """Cov(z1^2, z2^2) on (E1, E1 + E2), Ei ~ Exp(1): both sides 28 (docs/formulas.md §1.5)."""
     z = Dense([[1, 0], [1, 1]]).propagate(Cumulants.iid(Exponential(1), 2, 4))
     y = Polynomial([0, 0, 1]).propagate(z, order=2)
     assert y[0, 1] == 28

@@ -5,7 +5,7 @@ input through the same weights (``.apply``), and compares predicted cumulants wi
 unbiased k-statistics of the outputs.  Tolerances are ``Z = 4`` standard errors, never
 hand-tuned:
 
-* scalar outputs use the exact sampling variance of :math:`k_j` (MATH.md §4) evaluated at
+* scalar outputs use the exact sampling variance of :math:`k_j` (docs/formulas.md §4) evaluated at
   the *predicted* cumulants :math:`\\kappa_1..\\kappa_{2j}` (``k_statistic_variance``);
 * joint cumulants use the bootstrap standard errors of ``joint_k_statistics_se``.
 

@@ -1,4 +1,4 @@
-"""Algebraic laws of cumulants (MATH.md §1.3) checked on the distribution catalogue.
+"""Algebraic laws of cumulants (docs/formulas.md §1.3) checked on the distribution catalogue.
 
 Homogeneity, shift invariance, additivity under independence, composition of affine
 maps, the moment/cumulant recursion and agreement between number systems.
@@ -96,7 +96,7 @@ def test_affine_maps_compose(dist, a, b, c, d, n):
 
 @given(distributions(), ORDERS)
 def test_moments_invert_to_cumulants(dist, order):
-    # kappa_n = mu'_n - sum_{m<n} C(n-1, m-1) kappa_m mu'_{n-m}  (MATH.md §1.2)
+    # kappa_n = mu'_n - sum_{m<n} C(n-1, m-1) kappa_m mu'_{n-m}  (docs/formulas.md §1.2)
     mom = [dist.moment(n) for n in range(1, order + 1)]
     kappa = []
     for n in range(1, order + 1):

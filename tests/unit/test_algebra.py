@@ -56,7 +56,7 @@ def test_bell_polynomial_route():
 
 
 def test_normal_moments_oracle():
-    # MATH.md §1.4: N(1, 4) raw moments.
+    # docs/formulas.md §1.4: N(1, 4) raw moments.
     assert cm.moments_from_cumulants([1, 4, 0, 0, 0, 0]) == (1, 5, 13, 73, 281, 1741)
     assert cm.cumulants_from_moments([1, 5, 13, 73, 281, 1741]) == (1, 4, 0, 0, 0, 0)
 
@@ -106,7 +106,7 @@ def test_formula_functions():
 
 def test_partition_counts():
     assert [bell_number(n) for n in range(10)] == [len(set_partitions(n)) for n in range(10)]
-    # MATH.md §8 oracle 18
+    # docs/formulas.md §8 oracle 18
     for sizes, connected, total in [((2, 2), 11, 15), ((2, 2, 2), 129, 203), ((2, 2, 2, 2), 2465, 4140)]:
         assert len(connected_partitions(sizes)) == connected
         assert len(set_partitions(sum(sizes))) == total
@@ -136,7 +136,7 @@ def test_products_scalar_formulas():
 
 
 def test_covariance_of_squares_exponential_example():
-    # (E1, E1 + E2), Ei ~ Exp(1): both sides of MATH.md §1.5 equal 28.
+    # (E1, E1 + E2), Ei ~ Exp(1): both sides of docs/formulas.md §1.5 equal 28.
     x = cm.Cumulants.iid(cm.distributions.Exponential(1), 2, 4)
     y = cm.layers.Dense([[1, 0], [1, 1]]).propagate(x)
     assert cm.cumulant_of_products(y, [(0, 0), (1, 1)]) == 28
@@ -154,7 +154,7 @@ def test_product_of_correlated_normals_oracle_13():
     got = [cm.cumulant_of_products(g, [(0, 1)] * n) for n in range(1, 6)]
     assert got == [sympy.Rational(1, 2), sympy.Rational(5, 4), sympy.Rational(13, 4),
                    sympy.Rational(123, 8), sympy.Rational(363, 4)]
-    # closed form from the CGF, MATH.md §1.6
+    # closed form from the CGF, docs/formulas.md §1.6
     closed = [sympy.factorial(n - 1) / 2 * ((1 + rho) ** n + (-1) ** n * (1 - rho) ** n)
               for n in range(1, 6)]
     assert got == closed

@@ -2,7 +2,7 @@
 
 Every closed form is held against a witness computed another way: the series of a
 textbook cumulant generating function, ``sympy.stats`` moment generating functions and
-moments, the public oracles of MATH.md §8, identities between laws, and samples compared
+moments, the public oracles of docs/formulas.md §8, identities between laws, and samples compared
 in standard errors derived from the law's own cumulants.
 """
 
@@ -150,7 +150,7 @@ def test_uniform_is_a_binary_expansion_of_rademachers(n):
 
 
 def test_normal_moments_oracle():
-    # MATH.md §1.4: E z^n for N(1, 4).
+    # docs/formulas.md §1.4: E z^n for N(1, 4).
     assert [Normal(1, 2).moment(n) for n in range(1, 7)] == [1, 5, 13, 73, 281, 1741]
 
 

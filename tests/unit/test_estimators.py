@@ -1,7 +1,7 @@
 """k-statistics, joint k-statistics and their standard errors against independent oracles.
 
-Oracles: the public table of MATH.md §8 (#17), the power-sum and central-moment
-formulas of MATH.md §4 typed in by hand, ``scipy.stats.kstat``, exact
+Oracles: the public table of docs/formulas.md §8 (#17), the power-sum and central-moment
+formulas of docs/formulas.md §4 typed in by hand, ``scipy.stats.kstat``, exact
 enumeration of every ordered sample of small discrete laws, and Monte Carlo
 compared in standard errors.
 """
@@ -64,7 +64,7 @@ def as_fraction(value):
     return Fraction(int(value.p), int(value.q))
 
 
-# MATH.md §4, typed in as printed.
+# docs/formulas.md §4, typed in as printed.
 def math_md_power_sums(n, S):
     return [
         S[1] / n,

@@ -1,6 +1,6 @@
 """Gaussian expectations of activations and Hermite projections: oracles, laws, errors.
 
-Expected numbers come from MATH.md §8 (oracles 6-11) or from formulas written out here
+Expected numbers come from docs/formulas.md §8 (oracles 6-11) or from formulas written out here
 independently of the library (numpy's Hermite module, samples, Parseval).
 """
 
@@ -61,7 +61,7 @@ def test_float_forms_are_vectorised_and_stable():
     assert activation("sigmoid")(np.array([-700.0]))[0] == pytest.approx(math.exp(-700))
 
 
-# ------------------------------------------------------------- MATH.md §8 oracles
+# ------------------------------------------------------------- docs/formulas.md §8 oracles
 def test_oracle_6_relu_standard_normal():
     assert gaussian_mean("relu", 0.0, 1.0) == pytest.approx(0.398942280401, abs=1e-12)
     assert gaussian_second_moment("relu", 0, 0, 1, 1, 1) == pytest.approx(0.5, abs=1e-15)
@@ -227,7 +227,7 @@ def test_sympy_exact_for_polynomials():
     assert gaussian_mean(lambda z: z**4, mu, v, backend="sympy") == sympy.expand(
         mu**4 + 6 * mu**2 * v + 3 * v**2)
     kap = gaussian_marginal_cumulants(lambda z: z**2, 1, 1, 5, backend="sympy")
-    assert kap == [2, 6, 32, 240, 2304]  # MATH.md §8 oracle 3
+    assert kap == [2, 6, 32, 240, 2304]  # docs/formulas.md §8 oracle 3
     kap = gaussian_marginal_cumulants("relu", 0, 1, 2, backend="sympy")
     assert sympy.simplify(kap[1] - (sympy.Rational(1, 2) - 1 / (2 * sympy.pi))) == 0
 

@@ -39,7 +39,7 @@ class TestDense:
         assert sympy.Matrix(y.covariance.tolist()) == W_ * sympy.Matrix([[2, 1], [1, 3]]) * W_.T
 
     def test_independent_input_gives_sum_of_rank_one_terms(self):
-        """kappa^(n)_z = sum_j kappa_n(y_j) W_{.j}^{(x)n} for independent inputs (MATH.md §3.1)."""
+        """kappa^(n)_z = sum_j kappa_n(y_j) W_{.j}^{(x)n} for independent inputs (docs/formulas.md §3.1)."""
         x = Cumulants.independent([Exponential(1), Uniform(0, 1), Bernoulli(R(1, 3))], 4)
         W = np.array([[1, 2, -1], [0, 1, 3]])
         y = Dense(W).propagate(x)

@@ -106,7 +106,7 @@ def test_mpmath_states_keep_their_precision():
         x = Cumulants.gaussian([mpmath.mpf(1)], [[mpmath.mpf(4)]])
         y = ReLU(dps=40).propagate(x)
         assert y.domain == "mpmath"
-        # MATH.md §8 oracle 7 to 13 digits; the mpmath value carries many more
+        # docs/formulas.md §8 oracle 7 to 13 digits; the mpmath value carries many more
         assert abs(y[0] - mpmath.mpf("1.3955931148026")) < mpmath.mpf("1e-12")
         ref = G.gaussian_mean("relu", 1, 4, backend="mpmath", dps=40)
         assert abs(y[0] - ref) < mpmath.mpf(10) ** -35
@@ -151,7 +151,7 @@ def test_hermite_covariance_converges_to_the_closure_covariance():
 
 
 def test_relu_hermite_coefficients_match_the_closed_form():
-    """c_0 = 1/sqrt(2 pi), c_1 = 1/2, c_n = phi(0) He_{n-2}(0)/n! (MATH.md §3.3)."""
+    """c_0 = 1/sqrt(2 pi), c_1 = 1/2, c_n = phi(0) He_{n-2}(0)/n! (docs/formulas.md §3.3)."""
     x = Cumulants.gaussian([0.0], [[1.0]])
     coeffs = ReLU(method="hermite", degree=6).surrogate(x).coeffs[0]
     phi0 = 1 / math.sqrt(2 * math.pi)
