@@ -43,7 +43,7 @@ from .estimators import (
     k_statistics,
     k_statistics_se,
 )
-from . import constraints, estimators, nn, testing
+from . import constraints, estimators, generalisation, nn, rg, testing
 
 __version__ = "0.1.0"
 
@@ -82,5 +82,7 @@ __all__ = [
     "constraints",
     "estimators",
     "nn",
+    "rg",
+    "generalisation",
     "testing",
 ]
