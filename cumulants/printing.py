@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["CumulantLatexPrinter", "latex", "align", "document"]
+__all__ = ["CumulantLatexPrinter", "latex", "align", "document", "derivation_cli"]
 
 _KAPPA = re.compile(r"^(kappa|m|mu|x|y|z|w|v|b|c)_\{?([0-9,]+)\}?$")
 _PRIMED = re.compile(r"^kappa'_\{?([0-9,]+)\}?$")
@@ -164,3 +164,18 @@ def document(title: str, sections, *, preamble: str = "") -> str:
             parts.append(align(body))
     parts.append("\\end{document}")
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def derivation_cli(main, doc: str, tex_name: str, argv=None) -> None:
+    """Command line of a derivation script: ``python script.py [--out DIR]``.
+
+    Calls ``main(out_dir)`` (which writes ``tex_name`` there) and says where it wrote.
+    """
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    parser.add_argument("--out", default=".", help="output directory (default: current)")
+    args = parser.parse_args(argv)
+    main(args.out)
+    print(f"wrote {Path(args.out) / tex_name}")

@@ -11,14 +11,13 @@ Gaussian fixed line, and the exact flow of an exponential lattice) and
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import sympy
 
 from cumulants import rg
 from cumulants.distributions import Exponential
-from cumulants.printing import document, latex
+from cumulants.printing import document, latex, derivation_cli
 from cumulants.state import Cumulants
 
 ORDER = 6
@@ -108,11 +107,7 @@ def main(out_dir):
 
 
 def _cli(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=".", help="output directory (default: current)")
-    args = parser.parse_args(argv)
-    main(args.out)
-    print(f"wrote {Path(args.out) / 'clt_recursion.tex'}")
+    derivation_cli(main, __doc__, "clt_recursion.tex", argv)
 
 
 if __name__ == "__main__":

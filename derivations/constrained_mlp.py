@@ -12,14 +12,13 @@ Laplace and exponential inputs; ``constrained_mlp.png`` is a bar plot of the gap
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import sympy
 
 from cumulants import generalisation as G
 from cumulants.layers import Dense, Network, Quadratic
-from cumulants.printing import document, latex
+from cumulants.printing import document, latex, derivation_cli
 from cumulants.state import Cumulants
 
 ALPHA = sympy.Symbol("alpha", real=True)
@@ -146,11 +145,7 @@ def main(out_dir):
 
 
 def _cli(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=".", help="output directory (default: current)")
-    args = parser.parse_args(argv)
-    main(args.out)
-    print(f"wrote {Path(args.out) / 'constrained_mlp.tex'}")
+    derivation_cli(main, __doc__, "constrained_mlp.tex", argv)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ node inputs, nodes that share a neighbour acquire cross cumulants of every order
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import sympy
 
 from cumulants.layers import MessagePassing, Network, chain_graph
-from cumulants.printing import document
+from cumulants.printing import document, derivation_cli
 from cumulants.state import Cumulants
 
 NODES = 6
@@ -107,11 +106,7 @@ def main(out_dir):
 
 
 def _cli(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=".", help="output directory (default: current)")
-    args = parser.parse_args(argv)
-    main(args.out)
-    print(f"wrote {Path(args.out) / 'gnn_layer.tex'}")
+    derivation_cli(main, __doc__, "gnn_layer.tex", argv)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,12 @@ the same for a Gaussian input :math:`z \sim N(\mu, s^2)`.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import sympy
 
 from cumulants.layers import Quadratic
-from cumulants.printing import document, latex
+from cumulants.printing import document, latex, derivation_cli
 from cumulants.state import Cumulants
 
 ORDER = 4
@@ -72,11 +71,7 @@ def main(out_dir):
 
 
 def _cli(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=".", help="output directory (default: current)")
-    args = parser.parse_args(argv)
-    main(args.out)
-    print(f"wrote {Path(args.out) / 'quadratic_activation.tex'}")
+    derivation_cli(main, __doc__, "quadratic_activation.tex", argv)
 
 
 if __name__ == "__main__":
