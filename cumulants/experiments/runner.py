@@ -9,6 +9,7 @@ that were in flight.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 import time
 from pathlib import Path
 
@@ -73,6 +74,9 @@ def run_study(cfg: dict, out_dir, *, workers=None, scheduler=None, progress=True
             for fut in cf.as_completed(futures):
                 result, seconds = fut.result()
                 store.save(result)
+                # Keep exactly what a resumed run would load (sorted keys, JSON floats), so a
+                # fresh and a resumed run aggregate identically, bit for bit.
+                result = json.loads(json.dumps(result, sort_keys=True))
                 done[result["id"]] = result
                 timings[result["id"]] = seconds
                 bar.update(1, result["id"])
