@@ -119,6 +119,13 @@ def _flow(model, network, dist, study, rng, polynomial):
     kappa0 = [float(dist.cumulant(k)) for k in range(1, 5)]
     rows = []
     pred_state = None
+    degree = _degree(network) if polynomial else None
+    predict_steps = 0
+    if polynomial:
+        # The exact prediction costs moments of degree 4 * D**k; keep it within the budget.
+        while (predict_steps < study["predict_rg_steps"]
+               and 4 * degree ** (predict_steps + 1) <= study["max_prediction_order"]):
+            predict_steps += 1
     for step in range(1, steps + 1):
         learned = model.predict(learned.reshape(-1, b)).reshape(n, -1)
         exact = exact.reshape(n, -1, b).sum(axis=2) / math.sqrt(b)
@@ -138,11 +145,11 @@ def _flow(model, network, dist, study, rng, polynomial):
         row["measured"]["skewness"] = _float(ks[2] / ks[1] ** 1.5) if ks[1] > 0 else None
         row["measured"]["excess_kurtosis"] = _float(ks[3] / ks[1] ** 2) if ks[1] > 0 else None
         row["exact"]["excess_kurtosis"] = _float(theory[3] / theory[1] ** 2)
-        if polynomial and step <= study["predict_rg_steps"]:
-            remaining = study["predict_rg_steps"] - step
-            need = 4 * 2 ** remaining
+        if polynomial and step <= predict_steps:
+            # Output order 4 after the last predicted step needs order 4 * D**k k steps earlier.
+            need = 4 * degree ** (predict_steps - step)
             if pred_state is None:
-                src = Cumulants.iid(dist, b, 4 * 2 ** (study["predict_rg_steps"]))
+                src = Cumulants.iid(dist, b, need * degree)
             else:
                 src = Cumulants.iid_cumulants(pred_state, b)
             out = network.propagate(src, order=need)
@@ -150,8 +157,18 @@ def _flow(model, network, dist, study, rng, polynomial):
             pk = pred_state[:4]
             row["predicted"] = {"kappa": pk, "excess_kurtosis": _float(pk[3] / pk[1] ** 2)}
             row["z"] = [_z(m, p, s) for m, p, s in zip(ks, pk, se)]
+        elif polynomial and step <= study["predict_rg_steps"]:
+            row["prediction_note"] = (f"skipped: a degree-{degree} step needs input order "
+                                      f"{4 * degree ** study['predict_rg_steps']} > "
+                                      f"{study['max_prediction_order']}")
         rows.append(row)
     return rows
+
+
+def _degree(network) -> int:
+    """Total degree of a polynomial network (1 for affine maps)."""
+    polys = network.polynomial(as_ring=True)
+    return max(1, max(max((sum(m) for m in p.itermonoms()), default=0) for p in polys))
 
 
 def _kstat_se(x, rng):

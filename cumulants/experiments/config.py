@@ -49,7 +49,8 @@ def _merge(base, over, path=""):
 
 def _validate(cfg):
     study = cfg["study"]
-    for key in ("block", "train_samples", "test_samples", "epochs", "batch_size", "rg_steps"):
+    for key in ("block", "train_samples", "test_samples", "epochs", "batch_size", "rg_steps",
+                "max_prediction_order"):
         v = study[key]
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise bad_argument(f"study.{key}", v, "a positive integer")
