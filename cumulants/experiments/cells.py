@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-__all__ = ["run_cell", "law", "LAW_LABELS"]
+__all__ = ["run_cell", "law", "law_label", "split_law", "LAW_LABELS"]
 
 LAW_LABELS = {
     "gaussian": "Gaussian",
@@ -33,10 +33,31 @@ LAW_LABELS = {
 }
 
 
-def law(name: str, variance: float):
-    """The catalogue law ``name`` centred and scaled to ``variance`` (float parameters)."""
+def split_law(spec: str, variance: float):
+    """``"laplace"`` -> ``("laplace", variance)``; ``"gaussian@2"`` -> ``("gaussian", 2.0)``.
+
+    >>> split_law("gaussian@2", 1.0), split_law("uniform", 1.0)
+    (('gaussian', 2.0), ('uniform', 1.0))
+    """
+    name, _, var = spec.partition("@")
+    return name, float(var) if var else float(variance)
+
+
+def law_label(spec: str) -> str:
+    """Readable name of a law spec: ``"gaussian@2"`` -> ``"Gaussian (variance 2)"``."""
+    name, _, var = spec.partition("@")
+    return LAW_LABELS[name] + (f" (variance {var})" if var else "")
+
+
+def law(spec: str, variance: float):
+    """The catalogue law ``spec`` centred and scaled to ``variance`` (float parameters).
+
+    ``spec`` is a name (``"laplace"``) or ``name@variance`` (``"gaussian@2"``), which
+    overrides ``variance``.
+    """
     from ..distributions import Exponential, Laplace, Normal, Rademacher, Uniform, standardise
 
+    name, variance = split_law(spec, variance)
     base = {
         "gaussian": Normal(0.0, 1.0),
         "uniform": Uniform(-1.0, 1.0),

@@ -64,8 +64,16 @@ def _validate(cfg):
         if not isinstance(laws, list) or not laws:
             raise bad_argument(f"study.{key}", laws, f"a non-empty list drawn from {list(_LAWS)}")
         for law in laws:
-            if law not in _LAWS:
-                raise bad_argument(f"study.{key}", law, f"one of {list(_LAWS)}")
+            name, _, var = str(law).partition("@")
+            ok = name in _LAWS
+            if ok and var:
+                try:
+                    ok = float(var) > 0
+                except ValueError:
+                    ok = False
+            if not ok:
+                raise bad_argument(f"study.{key}", law,
+                                   f"one of {list(_LAWS)}, optionally with '@variance' (e.g. 'gaussian@2')")
     if not isinstance(study["lr"], (int, float)) or study["lr"] <= 0:
         raise bad_argument("study.lr", study["lr"], "a positive number")
     if not isinstance(study["variance"], (int, float)) or study["variance"] <= 0:

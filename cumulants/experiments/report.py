@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cells import LAW_LABELS
+from .cells import law_label
 from .store import atomic_write_json, atomic_write_text
 
 __all__ = ["summarise", "write_report"]
@@ -113,7 +113,7 @@ def _figures(cells, summary, cfg, out: Path) -> list:
         floor = 1e-12  # exactly representable maps reach float rounding (~1e-32): drawn at the floor
         for k, test_law in enumerate(laws):
             vals = [max(r["test_mse"][test_law] or 0.0, floor) for r in rs]
-            ax.bar(np.arange(len(rs)) + k * width, vals, width, label=LAW_LABELS[test_law])
+            ax.bar(np.arange(len(rs)) + k * width, vals, width, label=law_label(test_law))
         for i, r in enumerate(rs):
             if all((r["test_mse"][t] or 0.0) < floor for t in laws):
                 ax.text(i + 0.4 - width / 2, floor * 3, "exact", ha="center", fontsize=7)
@@ -122,14 +122,14 @@ def _figures(cells, summary, cfg, out: Path) -> list:
         ax.set_xticks(np.arange(len(rs)) + 0.4 - width / 2)
         ax.set_xticklabels([r["architecture"] for r in rs], rotation=35, ha="right")
         ax.set_ylabel("test MSE (mean over seeds)")
-        ax.set_title(f"Error of the learned RG step, trained on {LAW_LABELS[train_law]} data", pad=24)
+        ax.set_title(f"Error of the learned RG step, trained on {law_label(train_law)} data", pad=24)
         ax.legend(fontsize=7, ncol=len(laws), loc="lower center", bbox_to_anchor=(0.5, 1.0),
                   frameon=False)
         fig.tight_layout()
         name = f"error_by_architecture_{train_law}.png"
         fig.savefig(out / name, dpi=110)
         plt.close(fig)
-        figs.append((name, f"Test MSE by architecture (trained on {LAW_LABELS[train_law]} data)"))
+        figs.append((name, f"Test MSE by architecture (trained on {law_label(train_law)} data)"))
     # 2. predicted vs measured MSE
     pts = [(c["test"][t]["predicted"], c["test"][t]["mse"], c["test"][t]["se"])
            for c in cells if c["polynomial"] for t in c["test"]
@@ -172,7 +172,7 @@ def _figures(cells, summary, cfg, out: Path) -> list:
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("RG step")
         ax.set_ylabel(r"excess kurtosis $\kappa_4/\kappa_2^2$ of a site")
-        ax.set_title(f"Flow on {LAW_LABELS[train_law]} lattice (trained on it)")
+        ax.set_title(f"Flow on {law_label(train_law)} lattice (trained on it)")
         ax.legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(out / "rg_flow.png", dpi=110)
@@ -238,7 +238,7 @@ def _markdown(summary, cfg, figs, meta) -> str:
             _fmt(r["id_mse"]), _fmt(r["ood_mse"]), _fmt(r["ood_over_id"]), _fmt(r["max_abs_z"]), agree,
         ]) + " |")
     lines += ["", "## Test MSE per law: measured (predicted)", ""]
-    lines.append("| architecture | train law | " + " | ".join(LAW_LABELS[t] for t in laws) + " |")
+    lines.append("| architecture | train law | " + " | ".join(law_label(t) for t in laws) + " |")
     lines.append("|" + "---|" * (len(laws) + 2))
     for r in summary["rows"]:
         cells = []
@@ -270,7 +270,7 @@ def _answers(summary, cfg):
         ranked = sorted(rs, key=lambda r: r["ood_mse"])
         best = ", ".join(f"{r['architecture']} ({_fmt(r['ood_mse'])})" for r in ranked[:3])
         worst = ", ".join(f"{r['architecture']} ({_fmt(r['ood_mse'])})" for r in ranked[-3:][::-1])
-        out.append(f"- **Trained on {LAW_LABELS[train_law]} data** — lowest out-of-distribution MSE: "
+        out.append(f"- **Trained on {law_label(train_law)} data** — lowest out-of-distribution MSE: "
                    f"{best}; highest: {worst}.")
     poly = [r for r in rows if r["polynomial"] and r["theory_agrees"] is not None]
     if poly:
