@@ -339,6 +339,7 @@ class Tied(Constraint):
 
     @property
     def mode(self):
+        """``"scalar"`` (one shared weight) or ``"rows"`` (every row the same vector)."""
         return self._mode
 
     def _args(self):
@@ -402,10 +403,12 @@ class SameSign(Constraint):
 
     @property
     def sign(self):
+        """The common sign of every entry, ``+1`` or ``-1``."""
         return self._sign
 
     @property
     def parameterisation(self):
+        """``"square"`` (``sign * theta**2``) or ``"softplus"`` (``sign * log(1 + e^theta)``)."""
         return self._param
 
     def _args(self):

@@ -12,6 +12,7 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(subparsers):
+    """Register the ``reproduce`` subcommand on an argparse subparsers object."""
     p = subparsers.add_parser(
         "reproduce", help="run the whole study and write the report",
         description="Train the architecture zoo on the RG step, test in and out of distribution, "
@@ -31,6 +32,7 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
+    """Run (or resume) the study described by the parsed ``args``; returns the exit status."""
     from .config import default_config_text, load_config
     from .report import write_report
     from .runner import run_study

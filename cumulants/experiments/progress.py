@@ -21,6 +21,7 @@ class Progress:
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
 
     def update(self, n: int = 1, note: str = "") -> None:
+        """Count ``n`` more finished items and redraw the bar (``note`` names the last one)."""
         self.done += n
         if not self.enabled:
             return

@@ -53,6 +53,7 @@ class CellStore:
         self.dir.mkdir(parents=True, exist_ok=True)
 
     def path(self, cell_id: str) -> Path:
+        """The file of a cell."""
         return self.dir / f"{cell_id}.json"
 
     def load(self, cell_id: str, cell_hash: str):
@@ -67,4 +68,5 @@ class CellStore:
         return data if data.get("hash") == cell_hash else None
 
     def save(self, result: dict) -> None:
+        """Write a finished cell atomically (its ``id`` names the file)."""
         atomic_write_json(self.path(result["id"]), result)

@@ -50,6 +50,7 @@ class Polynomial(Layer):
 
     @property
     def degree(self) -> int:
+        """Degree of the polynomial (0 for a constant)."""
         return len(self.coeffs) - 1
 
     @property

@@ -107,6 +107,7 @@ class Dense(Layer):
 
     @property
     def domain(self):
+        """Number system of the weights and bias: ``"exact"``, ``"float"`` or ``"mpmath"``."""
         doms = [domain_of(self.weight)]
         if self.bias is not None:
             doms.append(domain_of(self.bias))

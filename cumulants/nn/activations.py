@@ -56,12 +56,15 @@ class Activation:
         return hash(self.spec)
 
     def forward(self, z, p=None):
+        """The activation applied elementwise to pre-activations ``z`` (``p``: its parameter)."""
         raise NotImplementedError
 
     def backward(self, z, p, da):
+        """Gradient with respect to ``z`` given the upstream gradient ``da``."""
         raise NotImplementedError
 
     def param_grad(self, z, p, da):
+        """Gradient with respect to the activation's own parameter (0 when it has none)."""
         return 0.0
 
     def layer(self, p=None):

@@ -109,6 +109,7 @@ class Graph:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes (sites) of the graph."""
         return self._adjacency.shape[0]
 
     def degrees(self) -> np.ndarray:

@@ -53,6 +53,7 @@ class Optimizer:
         return self.weight_decay > 0 and (self.decay is None or name in self.decay)
 
     def step(self, params, grads):  # pragma: no cover - abstract
+        """Update every array in ``params`` in place from the matching ``grads``."""
         raise NotImplementedError
 
 
