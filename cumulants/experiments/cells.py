@@ -186,6 +186,28 @@ def _flow(model, network, dist, study, rng, polynomial):
     return rows
 
 
+def _exact_mse_se(network, target, dist, b, n, degree, study):
+    """Exact standard error of the sample MSE, ``sqrt(Var(e^2) / n)``, under the predicted law.
+
+    ``Var(e^2) = E[e^4] - E[e^2]^2`` comes from the first four cumulants of the error
+    polynomial, which need input cumulants up to ``4 * degree``; beyond the order budget
+    (``max_prediction_order``) it is not computed and the sample standard error is used.
+    The sample standard error of a mean of ``e^2`` is unreliable for heavy-tailed errors
+    (high-degree networks on Laplace or exponential inputs), where it underestimates.
+    """
+    from ..algebra.univariate import moments_from_cumulants
+    from ..generalisation import error_cumulants
+    from ..state import Cumulants
+
+    if 4 * degree > study["max_prediction_order"]:
+        return None
+    state = Cumulants.iid(dist, b, 4 * degree)
+    k = error_cumulants(network, target, state, 4).marginal(0)
+    m = moments_from_cumulants([float(v) for v in k])
+    var = m[3] - m[1] ** 2
+    return _float(math.sqrt(var / n)) if var > 0 else None
+
+
 def _degree(network) -> int:
     """Total degree of a polynomial network (1 for affine maps)."""
     polys = network.polynomial(as_ring=True)
@@ -216,6 +238,7 @@ def run_cell(spec: dict) -> dict:
                         lr=study["lr"], weight_decay=study["weight_decay"], rng=rng)
     network = model.to_network()
     polynomial = network.is_polynomial
+    degree = _degree(network) if polynomial else None
     target = _target_network(b)
     result = {
         "architecture": arch["name"],
@@ -235,10 +258,14 @@ def run_cell(spec: dict) -> dict:
         Xt = np.asarray(dist.sample((study["test_samples"], b), rng), dtype=float)
         e = model.predict(Xt)[:, 0] - Xt.sum(axis=1) / math.sqrt(b)
         e2 = e**2
-        entry = {"mse": _float(e2.mean()), "se": _float(e2.std(ddof=1) / math.sqrt(e2.size))}
+        entry = {"mse": _float(e2.mean()), "se_sample": _float(e2.std(ddof=1) / math.sqrt(e2.size))}
+        entry["se"], entry["se_method"] = entry["se_sample"], "sample"
         if polynomial:
             state = Cumulants.iid(dist, b, 4)
             entry["predicted"] = _predicted_mse(network, target, state)
+            se = _exact_mse_se(network, target, dist, b, e2.size, degree, study)
+            if se is not None:
+                entry["se"], entry["se_method"] = se, "exact"
             entry["z"] = _z(entry["mse"], entry["predicted"], entry["se"])
         result["test"][test_law] = entry
     flow_law = spec.get("flow_law", train_law)
