@@ -88,7 +88,6 @@ def _state_latex(state, name="x", max_entries=200):
             value = state[key]
             if not state.is_independent and value == 0 and n > 1:
                 continue
-            sub = ",".join(str(k) for k in key)
             rows.append((rf"\kappa({','.join(f'{name}_{{{k}}}' for k in key)})"
                          if state.dim > 1 else rf"\kappa_{{{n}}}({name})", value))
             if len(rows) >= max_entries:

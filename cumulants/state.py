@@ -18,8 +18,6 @@ not hold raises :class:`~cumulants.errors.InsufficientOrderError`.
 
 from __future__ import annotations
 
-from itertools import combinations_with_replacement
-from math import comb
 
 import mpmath
 import numpy as np

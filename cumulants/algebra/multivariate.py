@@ -18,9 +18,6 @@ import sympy
 __all__ = ["joint_cumulant_from_moments", "joint_moment_from_cumulants"]
 
 
-def _lookup(fn, idx):
-    return fn(tuple(sorted(idx)))
-
 
 def _distinct_counts(sorted_idx):
     values, counts = [], []

@@ -27,7 +27,7 @@ from sympy.polys.polyerrors import CoercionFailed
 from sympy.polys.rings import PolyElement, ring
 
 from .. import _tensor
-from .._numbers import check_order, domain_of, join_domains, to_domain
+from .._numbers import check_order, domain_of, join_domains
 from ..errors import InsufficientOrderError, NotPolynomialError, ShapeMismatchError, bad_argument
 from .multivariate import joint_cumulant_from_moments
 from .univariate import moments_from_cumulants
@@ -67,9 +67,6 @@ def to_ring(exprs, symbols, R):
         out.append(R.from_dict(terms) if terms else R.zero)
     return out
 
-
-def _domain_value(v, domain):
-    return to_domain(v, domain)
 
 
 def monomial_moment_function(state, domain, convert=None):

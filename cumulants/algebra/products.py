@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from .._numbers import check_order
 from ..errors import InsufficientOrderError, ShapeMismatchError, bad_argument
 from .partitions import connected_partitions
 
@@ -87,6 +86,3 @@ def cumulant_of_products(state, groups):
         return sympy.expand(sympy.sympify(total))
     return total
 
-
-def _check(n):  # pragma: no cover - kept for symmetry with other modules
-    return check_order(n)

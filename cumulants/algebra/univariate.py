@@ -23,13 +23,12 @@ from fractions import Fraction
 from functools import lru_cache
 from math import comb, factorial
 
-import mpmath
 import numpy as np
 import sympy
 from sympy.core.basic import _args_sortkey
 
 from .._numbers import check_finite, domain_of, to_domain
-from ..errors import InvalidCumulantsError, InvalidParameterError, bad_argument
+from ..errors import InvalidCumulantsError, bad_argument
 from .partitions import integer_partitions, partition_multiplicity
 
 __all__ = [

@@ -74,7 +74,8 @@ def _float(v):
 
 
 #: Below this both a measured and a predicted MSE are zero up to float rounding
-#: (an exactly representable map); their z-score is then meaningless and reported as 0.
+#: (an exactly representable map); there is nothing to compare, so no z-score is
+#: reported (and none is counted as an agreement).
 ROUNDING_FLOOR = 1e-20
 
 
@@ -82,7 +83,7 @@ def _z(measured, predicted, se):
     if predicted is None or se is None:
         return None
     if abs(measured) < ROUNDING_FLOOR and abs(predicted) < ROUNDING_FLOOR:
-        return 0.0
+        return None
     if se <= 0:
         return None
     return _float((measured - predicted) / se)

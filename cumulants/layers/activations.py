@@ -13,7 +13,7 @@ import numpy as np
 import sympy
 
 from .._numbers import check_finite, check_order, domain_of, to_domain
-from ..errors import InvalidParameterError, bad_argument
+from ..errors import bad_argument
 from ..state import Cumulants
 from .base import Layer
 

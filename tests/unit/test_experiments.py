@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -180,8 +179,11 @@ def test_quick_study_theory_matches_measurements(tmp_path):
     """The README's main job: every polynomial model's measured MSE is within 4 SE of theory."""
     assert main(["reproduce", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
     data = json.loads((tmp_path / "results.json").read_text())
-    zs = [c["test"][t]["z"] for c in data["cells"] if c["polynomial"] for t in c["test"]]
-    assert len(zs) >= 40 and all(z is not None and abs(z) < 4 for z in zs)
+    tests = [c["test"][t] for c in data["cells"] if c["polynomial"] for t in c["test"]]
+    # Only exactly representable fits (MSE at float rounding on both sides) lack a z-score.
+    assert all(v["z"] is not None or max(v["mse"], v["predicted"]) < 1e-20 for v in tests)
+    zs = [v["z"] for v in tests if v["z"] is not None]
+    assert len(zs) >= 40 and all(abs(z) < 4 for z in zs)
     assert data["summary"]["n_within_threshold"] == data["summary"]["n_comparisons"]
     report = (tmp_path / "report.md").read_text()
     assert "Did the cumulant theory predict it?" in report

@@ -274,7 +274,7 @@ def test_constrained_mlp_error_symmetrises_and_validates():
 @pytest.mark.parametrize("law", [Normal(0, 1), standardise(Laplace(0, 1)), Normal(0, 2)])
 def test_random_same_sign_networks_respect_the_bound(law, rng):
     B, h, alpha, v = 3, 2, 0.4, 1.5
-    k2, k4 = float(law.cumulant(2)), float(law.cumulant(4))
+    k2 = float(law.cumulant(2))
     bound = float(G.same_sign_lower_bound(B, law.cumulant(2), law.cumulant(4), alpha=R(2, 5),
                                           hidden=h, output_weight=R(3, 2)))
     target = Dense([[1 / np.sqrt(B)] * B])
