@@ -43,7 +43,7 @@ from .estimators import (
     k_statistics,
     k_statistics_se,
 )
-from . import constraints, estimators, generalisation, nn, rg, testing
+from . import constraints, estimators, generalisation, io, nn, rg, testing
 
 __version__ = "0.1.0"
 
@@ -81,6 +81,7 @@ __all__ = [
     "joint_k_statistics_se",
     "constraints",
     "estimators",
+    "io",
     "nn",
     "rg",
     "generalisation",
