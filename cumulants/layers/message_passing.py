@@ -35,18 +35,26 @@ def _kron(a, b):
 class MessagePassing(Dense):
     """``h' = h W_self + A h W_neigh + b`` on node features, as an exact affine layer.
 
-    ``adjacency`` is ``(nodes, nodes)``; ``self_weight`` and ``neighbour_weight``
-    are ``(f_in, f_out)``; ``bias`` is ``(f_out,)``.  States and samples use the
-    node-major flattening ``index = node * f + feature``.
+    ``adjacency`` is a ``(nodes, nodes)`` array, a ``networkx`` graph (weighted or not;
+    node ``i`` is ``list(G.nodes)[i]``) or a scipy sparse matrix (see
+    :func:`cumulants.nn.graphs.adjacency_matrix`; integer weights stay exact);
+    ``self_weight`` and ``neighbour_weight`` are ``(f_in, f_out)``; ``bias`` is
+    ``(f_out,)``.  States and samples use the node-major flattening
+    ``index = node * f + feature``.
 
     >>> A = ring_graph(3)
     >>> mp = MessagePassing(A, [[1]], [[1]])
     >>> mp.weight.tolist()
     [[1, 1, 1], [1, 1, 1], [1, 1, 1]]
+    >>> import networkx as nx
+    >>> MessagePassing(nx.cycle_graph(3), [[1]], [[1]]).weight.tolist()
+    [[1, 1, 1], [1, 1, 1], [1, 1, 1]]
     """
 
     def __init__(self, adjacency, self_weight, neighbour_weight, bias=None):
-        A = as_weight_matrix(adjacency, "adjacency")
+        from ..nn.graphs import adjacency_matrix
+
+        A = as_weight_matrix(adjacency_matrix(adjacency), "adjacency")
         if A.shape[0] != A.shape[1]:
             raise ShapeMismatchError(f"adjacency has shape {A.shape}; it must be square (nodes, nodes)")
         Ws = as_weight_matrix(self_weight, "self_weight")

@@ -67,8 +67,10 @@ class GNN(Model):
 
     Parameters
     ----------
-    graph : Graph or array
-        The lattice graph (:func:`~cumulants.nn.graphs.chain`, ``ring``, ``grid``) or a
+    graph : Graph, networkx graph, scipy sparse matrix or array
+        The lattice graph (:func:`~cumulants.nn.graphs.chain`, ``ring``, ``grid``), a
+        ``networkx`` graph (weighted or not; node ``i`` is ``list(G.nodes)[i]``, and a
+        ``grid_2d_graph`` keeps its ``(L, M)`` lattice shape), a scipy sparse matrix or a
         square adjacency matrix.
     hidden : int
         Features per node after each message-passing layer.

@@ -4,6 +4,11 @@ Nodes of a lattice with shape ``sites`` are numbered row-major (``node = r * M +
 ``L x M`` grid), the same flattening as :func:`cumulants.nn.data.rg_dataset`, so a graph,
 a data set and a block-spin read-out agree on which node is which site.
 
+The lattices are the networkx generators' graphs (``path_graph``, ``cycle_graph``,
+``grid_2d_graph``): :meth:`Graph.to_networkx` returns them, and a ``networkx.Graph`` (or a
+scipy sparse matrix) is accepted wherever an adjacency matrix is (:func:`adjacency_matrix`;
+node ``i`` is ``list(G.nodes)[i]``).
+
 >>> g = ring(4)
 >>> g
 ring(4)
@@ -26,7 +31,7 @@ import numpy as np
 from ..errors import InvalidParameterError, MethodUnavailableError, ShapeMismatchError, bad_argument
 
 __all__ = ["Graph", "chain", "ring", "grid", "normalise", "blocks", "lattice_shape",
-           "NORMALISATIONS"]
+           "adjacency_matrix", "NORMALISATIONS"]
 
 #: Modes understood by :func:`normalise`.
 NORMALISATIONS = ("none", "mean", "symmetric")
@@ -59,12 +64,70 @@ def lattice_shape(name, sites) -> tuple:
     return tuple(int(s) for s in shape)
 
 
+def _is_networkx(obj):
+    return any(c.__module__.startswith("networkx.") for c in type(obj).__mro__)
+
+
+def _is_scipy_sparse(obj):
+    return type(obj).__module__.startswith("scipy.sparse")
+
+
+def adjacency_matrix(graph, *, weight="weight", name="adjacency"):
+    """The adjacency matrix of a ``networkx`` graph, a scipy sparse matrix or an array.
+
+    For a networkx graph ``G`` node ``i`` is ``list(G.nodes)[i]`` and entry ``[i, j]`` is
+    the weight of edge ``(i, j)`` (the edge attribute ``weight``, 1 when absent; parallel
+    edges of a multigraph add up; an undirected edge fills both entries; a self-loop its
+    diagonal entry once) -- the matrix of ``networkx.to_numpy_array(G)``, with integer
+    weights kept as exact Python integers.  Sparse matrices are densified (scipy is needed
+    only if you pass one); :class:`Graph` gives its adjacency; anything else is returned
+    unchanged for the caller to validate.
+
+    >>> import networkx as nx
+    >>> adjacency_matrix(nx.path_graph(3)).tolist()
+    [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    >>> G = nx.Graph([("a", "b", {"weight": 0.5})])
+    >>> adjacency_matrix(G).tolist()
+    [[0, 0.5], [0.5, 0]]
+    """
+    if isinstance(graph, Graph):
+        return graph.adjacency
+    if _is_networkx(graph):
+        nodes = list(graph.nodes)
+        if not nodes:
+            raise bad_argument(name, graph, "a graph with at least one node", cls=ShapeMismatchError)
+        index = {v: i for i, v in enumerate(nodes)}
+        A = np.zeros((len(nodes), len(nodes)), dtype=object)
+        A[:] = 0
+        directed = graph.is_directed()
+        for u, v, data in graph.edges(data=True):
+            w = data.get(weight, 1) if weight is not None else 1
+            if isinstance(w, bool) or not isinstance(w, numbers.Number):
+                raise bad_argument(f"{name} edge ({u!r}, {v!r}) {weight}", w, "a real number")
+            i, j = index[u], index[v]
+            A[i, j] += w
+            if not directed and i != j:
+                A[j, i] += w
+        if all(isinstance(a, numbers.Integral) for a in A.ravel()):
+            return np.array([[int(a) for a in row] for row in A], dtype=object)
+        return A
+    if _is_scipy_sparse(graph):
+        import scipy.sparse
+
+        if scipy.sparse.issparse(graph):
+            return graph.toarray()
+    return graph
+
+
 class Graph:
     """An immutable lattice graph: a 0/1 adjacency matrix and the lattice shape it lives on.
 
     ``adjacency[i, j] = 1`` when nodes ``i`` and ``j`` are neighbours (no self-loops).
     Build one with :func:`chain`, :func:`ring` or :func:`grid`, or from any square
-    adjacency matrix (``sites`` then defaults to the 1-D shape ``(n,)``).
+    adjacency matrix, ``networkx`` graph or scipy sparse matrix (see
+    :func:`adjacency_matrix`; ``sites`` then defaults to the 1-D shape ``(n,)``, or to
+    ``(L, M)`` for a graph whose nodes are the tuples ``(r, c)`` of an ``L x M`` grid in
+    row-major order, as ``networkx.grid_2d_graph`` makes them).
 
     >>> Graph([[0, 1], [1, 0]]).n_nodes
     2
@@ -73,6 +136,9 @@ class Graph:
     __slots__ = ("_adjacency", "_sites", "_label")
 
     def __init__(self, adjacency, sites=None, *, label=None):
+        if sites is None and _is_networkx(adjacency):
+            sites = _grid_sites(list(adjacency.nodes))
+        adjacency = adjacency_matrix(adjacency)
         try:
             A = np.array(adjacency, dtype=float)
         except (TypeError, ValueError):
@@ -112,6 +178,37 @@ class Graph:
         """Number of nodes (sites) of the graph."""
         return self._adjacency.shape[0]
 
+    def to_networkx(self):
+        """The graph as a ``networkx.Graph``: nodes ``0..n-1``, or ``(r, c)`` on an ``L x M`` lattice.
+
+        Edges carry a ``weight`` attribute when it is not 1, so
+        ``Graph(g.to_networkx()) == g``; the lattices equal the networkx generators' graphs.
+
+        >>> import networkx as nx
+        >>> nx.utils.graphs_equal(grid(2, 3).to_networkx(), nx.grid_2d_graph(2, 3))
+        True
+        """
+        import networkx as nx
+
+        A = self._adjacency
+        if not np.array_equal(A, A.T):
+            raise bad_argument("adjacency", "<non-symmetric matrix>",
+                               "a symmetric matrix for an undirected networkx.Graph")
+        if len(self._sites) == 2:
+            M = self._sites[1]
+            names = [(i // M, i % M) for i in range(self.n_nodes)]
+        else:
+            names = list(range(self.n_nodes))
+        G = nx.Graph()
+        G.add_nodes_from(names)
+        for i, j in zip(*np.nonzero(np.triu(A))):
+            w = float(A[i, j])
+            if w == 1:
+                G.add_edge(names[i], names[j])
+            else:
+                G.add_edge(names[i], names[j], weight=w)
+        return G
+
     def degrees(self) -> np.ndarray:
         """Row sums of the adjacency matrix."""
         return self._adjacency.sum(axis=1)
@@ -137,9 +234,23 @@ def _rebuild_graph(adjacency, sites, label):
     return Graph(adjacency, sites, label=label)
 
 
-def _link(A, i, j):
-    if i != j:
-        A[i, j] = A[j, i] = 1.0
+def _grid_sites(nodes):
+    """``(L, M)`` when ``nodes`` are the tuples ``(r, c)`` of an L x M grid, row-major."""
+    if not nodes or not all(isinstance(v, tuple) and len(v) == 2 and all(
+            isinstance(t, numbers.Integral) and not isinstance(t, bool) for t in v) for v in nodes):
+        return None
+    L, M = max(v[0] for v in nodes) + 1, max(v[1] for v in nodes) + 1
+    if nodes == [(r, c) for r in range(L) for c in range(M)]:
+        return (L, M)
+    return None
+
+
+def _simple(G):
+    """The networkx graph without self-loops (our lattices are simple graphs)."""
+    import networkx as nx
+
+    G.remove_edges_from(list(nx.selfloop_edges(G)))
+    return G
 
 
 def chain(n) -> Graph:
@@ -150,11 +261,10 @@ def chain(n) -> Graph:
            [1., 0., 1.],
            [0., 1., 0.]])
     """
+    import networkx as nx
+
     n = _positive_int("n", n)
-    A = np.zeros((n, n))
-    for i in range(n - 1):
-        _link(A, i, i + 1)
-    return Graph(A, (n,), label=f"chain({n})")
+    return Graph(nx.path_graph(n), (n,), label=f"chain({n})")
 
 
 def ring(n) -> Graph:
@@ -163,11 +273,10 @@ def ring(n) -> Graph:
     >>> ring(3).degrees()
     array([2., 2., 2.])
     """
+    import networkx as nx
+
     n = _positive_int("n", n)
-    A = np.zeros((n, n))
-    for i in range(n):
-        _link(A, i, (i + 1) % n)
-    return Graph(A, (n,), label=f"ring({n})")
+    return Graph(_simple(nx.cycle_graph(n)), (n,), label=f"ring({n})")
 
 
 def grid(L, M, periodic=False) -> Graph:
@@ -181,18 +290,12 @@ def grid(L, M, periodic=False) -> Graph:
     >>> grid(3, 3, periodic=True).degrees()
     array([4., 4., 4., 4., 4., 4., 4., 4., 4.])
     """
+    import networkx as nx
+
     L = _positive_int("L", L)
     M = _positive_int("M", M)
-    A = np.zeros((L * M, L * M))
-    for r in range(L):
-        for c in range(M):
-            node = r * M + c
-            if c + 1 < M or periodic:
-                _link(A, node, r * M + (c + 1) % M)
-            if r + 1 < L or periodic:
-                _link(A, node, ((r + 1) % L) * M + c)
     label = f"grid({L}, {M}, periodic=True)" if periodic else f"grid({L}, {M})"
-    return Graph(A, (L, M), label=label)
+    return Graph(_simple(nx.grid_2d_graph(L, M, periodic=bool(periodic))), (L, M), label=label)
 
 
 def normalise(A, mode="symmetric") -> np.ndarray:
@@ -207,8 +310,7 @@ def normalise(A, mode="symmetric") -> np.ndarray:
     >>> normalise(ring(4))[0]
     array([0.33333333, 0.33333333, 0.        , 0.33333333])
     """
-    if isinstance(A, Graph):
-        A = A.adjacency
+    A = adjacency_matrix(A, name="A")
     try:
         A = np.array(A, dtype=float)
     except (TypeError, ValueError):
