@@ -5,7 +5,9 @@
 exact (polynomial activations) and labelled with the approximation otherwise
 (``--method gaussian|hermite|taylor`` for ReLU, tanh, erf, GELU, sigmoid, ...).
 ``--simulate N`` draws ``N`` samples and prints their k-statistics, standard errors
-and z-scores beside the prediction.
+and z-scores beside the prediction.  ``--model net.onnx`` (or the ``.json`` of a
+``cm.nn`` model) propagates iid inputs through a whole trained network instead
+(:func:`cumulants.io.load_model`).
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="cumulants")
@@ -105,6 +107,8 @@ def _describe(layer):
         return f"x + {layer.alpha} x^2"
     if isinstance(layer, Polynomial):
         return str(sum(c * z**k for k, c in enumerate(layer.coeffs))).replace("**", "^")
+    if not hasattr(layer, "name"):  # a network from --model
+        return "net(x) = " + " -> ".join(type(sub).__name__ for sub in layer.layers)
     return f"{layer.name}(x)"
 
 
@@ -114,7 +118,10 @@ def add_parser(subparsers):
         "propagate", help="cumulants of an activation of a random input",
         description="Print kappa_1..kappa_N of f(x) for x drawn from a distribution: exact "
                     "for polynomial activations, labelled approximations otherwise.")
-    p.add_argument("--activation", default="quadratic", metavar="NAME",
+    p.add_argument("--model", default=None, metavar="FILE",
+                   help="a trained network instead of one activation: FILE.onnx, or the "
+                        ".json of a cm.nn model's to_dict(); inputs are iid --input")
+    p.add_argument("--activation", default=None, metavar="NAME",
                    help="quadratic (x + alpha x^2, default), identity, poly:c0,c1,..., relu, "
                         "tanh, erf, gelu, sigmoid, heaviside, sin, exp")
     p.add_argument("--alpha", default=None, metavar="A",
@@ -154,12 +161,28 @@ def _compute(args):
     dist = parse(args.input)
     if dist.free_symbols:
         raise InvalidParameterError(f"--input {args.input!r} must have numeric parameters")
-    layer = parse_activation(args.activation, alpha=args.alpha, method=args.method,
-                             degree=args.degree)
+    if getattr(args, "model", None) is not None:
+        layer = _load_network(args)
+    else:
+        layer = parse_activation(args.activation or "quadratic", alpha=args.alpha,
+                                 method=args.method, degree=args.degree)
     need = layer.required_order(args.order)
-    state = Cumulants.iid(dist, 1, need)
+    state = Cumulants.iid(dist, layer.in_dim() or 1, need)
     out = layer.propagate(state, args.order)
     return dist, layer, out
+
+
+def _load_network(args):
+    """The network of ``--model`` (same loader as ``cumulants bound --model``)."""
+    from .io import load_model
+
+    if args.activation is not None or args.alpha is not None:
+        raise InvalidParameterError("--activation/--alpha and --model exclude each other: the "
+                                    "model brings its own activations")
+    net = load_model(args.model, method=args.method or "gaussian", degree=args.degree)
+    if args.simulate is not None and net.out_dim(net.in_dim()) != 1:
+        raise InvalidParameterError("--simulate with --model needs a model with one output")
+    return net
 
 
 def _value_text(v):
@@ -175,6 +198,15 @@ def _print_table(dist, layer, out, args):
 
     values = out.marginal(0)
     status = "exact" if out.exact else f"approximate ({out.method})"
+    if out.dim > 1:   # a network with several outputs: one table per output
+        if args.latex:
+            raise InvalidParameterError("--latex prints one output; use a single-output model")
+        print(f"propagate {_describe(layer)},  x ~ {dist!r} (iid inputs)")
+        for j in range(out.dim):
+            for n, v in enumerate(out.marginal(j), start=1):
+                print(f"kappa_{n}(y_{j}) = {_value_text(v)}")
+        print(f"result: {status}")
+        return values
     if args.latex:
         rows = [(sympy.Symbol(f"kappa_{n}"), v) for n, v in enumerate(values, start=1)]
         print(f"% propagate {_describe(layer)},  x ~ {dist!r};  result: {status}")
@@ -191,8 +223,9 @@ def _simulate(dist, layer, values, args):
     from .estimators import k_statistics, k_statistics_se
 
     rng = np.random.default_rng(args.seed)
-    x = dist.sample(args.simulate, rng)
-    y = np.asarray(layer.apply(x[:, None]), dtype=float).ravel()
+    d = layer.in_dim() or 1
+    x = dist.sample(args.simulate * d, rng).reshape(args.simulate, d)
+    y = np.asarray(layer.apply(x), dtype=float)[:, 0]
     if not np.all(np.isfinite(y)):
         raise InvalidParameterError("the simulated outputs overflow; use a smaller input scale")
     k = np.asarray(k_statistics(y, args.order), dtype=float)
