@@ -223,7 +223,7 @@ def activation_layers(P, terms, make_activation, where):
             layer = UnitPolynomial(P.tolist())
         return ones, zeros, [layer], (ones, zeros)
     if len(terms) > 1:
-        raise ValueError(f"{where} combines {len(terms)} activations "
+        raise ValueError(f"{where}: combines {len(terms)} activations "
                          f"({', '.join(t[0] for t in terms)}) of one pre-activation")
     g, a, c, Q = terms[0]
     a = np.broadcast_to(a, (k,)).astype(float)
@@ -241,6 +241,7 @@ def activation_layers(P, terms, make_activation, where):
             t = np.where(np.abs(t) <= _SNAP * np.abs(s), 0.0, t)
             m = 2 * Q[:, 1] / s
             return s, t, [make_activation("gelu")], (m, np.broadcast_to(rest[:, 0], (k,)).copy())
-    raise ValueError(f"{where} computes a polynomial times {g}(...), which is not a supported "
-                     "activation (supported: polynomials, relu, tanh, sigmoid, erf, gelu, sin, "
-                     "exp, each times a constant plus a constant)")
+    raise ValueError(f"{where}: combines {g}(...) with a non-constant polynomial of the same "
+                     "pre-activation, which no single activation layer represents (supported: "
+                     "polynomials; relu, tanh, sigmoid, erf, gelu, sin, exp times a constant "
+                     "plus a constant; the erf form of GELU)")

@@ -202,6 +202,32 @@ def test_random_mlps_round_trip(widths, act, constraint, seed):
         assert_identical(back, net)
 
 
+@settings(max_examples=12)
+@given(nodes=st.integers(2, 5), hidden=st.integers(1, 3), layers=st.integers(0, 2),
+       act=st.sampled_from(["quadratic:0.2", "tanh", "relu", "identity"]),
+       readout=st.sampled_from(["mean", "node"]),
+       normalisation=st.sampled_from(["symmetric", "mean", "none"]), seed=st.integers(0, 99))
+def test_random_gnns_round_trip(nodes, hidden, layers, act, readout, normalisation, seed):
+    gnn = cm.nn.GNN(cm.nn.ring(nodes), hidden=hidden, layers=layers, activation=act,
+                    readout=readout, normalisation=normalisation, seed=seed)
+    net = gnn.to_network()
+    model = cm.io.to_onnx(net)
+    back = cm.io.from_onnx(model)
+    x = np.random.default_rng(seed).uniform(-1, 1, size=(8, nodes))
+    assert_same_function(model, back, x)
+    np.testing.assert_allclose(back.apply(x), gnn.predict(x), rtol=1e-12, atol=1e-12)
+    if act != "identity":
+        assert_identical(back, net)
+
+
+def test_residual_in_one_activation_is_refused():
+    model = _linear_model(nodes=[N("MatMul", ["x", "W1"], "m"), N("Relu", ["m"], "r"),
+                                 N("Add", ["m", "r"], "s"), N("MatMul", ["s", "W4"], "y")],
+                          inits={"W1": W1, "W4": np.eye(4, dtype=np.float32)})
+    with pytest.raises(UnsupportedModelError, match=r"'y' \(op MatMul\): combines relu"):
+        cm.io.from_onnx(model)
+
+
 def test_import_options_choose_the_method():
     net = cm.io.from_onnx(cm.io.to_onnx(ROUND_TRIP["tanh"]()), method="hermite", degree=4)
     assert repr(net[1]) == "Tanh(method='hermite', degree=4)"
