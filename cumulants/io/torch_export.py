@@ -36,17 +36,28 @@ def from_torch(module, example_input, *, method="gaussian", degree=None, opset=1
     if not isinstance(example_input, torch.Tensor) or example_input.dim() < 2:
         raise bad_argument("example_input", example_input,
                            "a tensor of shape (batch, features...)")
-    buf = io.BytesIO()
     kwargs = dict(input_names=["x"], output_names=["y"], opset_version=opset,
                   dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
     was_training = module.training
     module.eval()
     try:
-        try:
-            torch.onnx.export(module, (example_input,), buf, dynamo=False, **kwargs)
-        except TypeError:  # torch < 2.5 has no dynamo= argument
-            buf = io.BytesIO()
-            torch.onnx.export(module, (example_input,), buf, **kwargs)
+        buf = _export(torch, module, example_input, kwargs)
     finally:
         module.train(was_training)
     return from_onnx(buf.getvalue(), method=method, degree=degree)
+
+
+def _export(torch, module, example_input, kwargs):
+    """ONNX bytes of ``module``: the TorchScript exporter where it exists, else the default."""
+    from .onnx_import import UnsupportedModelError
+
+    attempts = ({"dynamo": False}, {})     # torch < 2.5 knows no dynamo= argument
+    failure = None
+    for extra in attempts:
+        buf = io.BytesIO()
+        try:
+            torch.onnx.export(module, (example_input,), buf, **kwargs, **extra)
+            return buf
+        except Exception as exc:  # noqa: BLE001 - torch raises many types; reported below
+            failure = exc
+    raise UnsupportedModelError(f"torch.onnx.export could not export the module: {failure}")

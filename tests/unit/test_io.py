@@ -443,6 +443,54 @@ def test_from_torch_without_torch_says_how_to_install():
             cm.io.from_torch(object(), None)
 
 
+def test_from_torch_plumbing_with_a_stand_in_torch(monkeypatch):
+    """``from_torch`` with a minimal stand-in for the torch API (the real one: slow test)."""
+    import sys
+    import types
+
+    net = ROUND_TRIP["tanh"]()
+    payload = cm.io.to_onnx(net, dtype="float32").SerializeToString()
+    calls = []
+
+    class Module:
+        training = True
+
+        def eval(self):
+            self.training = False
+
+        def train(self, mode=True):
+            self.training = mode
+
+    class Tensor:
+        def dim(self):
+            return 2
+
+    def export(module, args, f, **kw):
+        calls.append((module.training, kw.get("dynamo"), kw["dynamic_axes"]))
+        if kw.get("dynamo") is False:
+            raise TypeError("unexpected keyword argument 'dynamo'")   # an older torch
+        f.write(payload)
+
+    fake = types.SimpleNamespace(nn=types.SimpleNamespace(Module=Module), Tensor=Tensor,
+                                 onnx=types.SimpleNamespace(export=export))
+    monkeypatch.setitem(sys.modules, "torch", fake)
+    module = Module()
+    back = cm.io.from_torch(module, Tensor())
+    assert [type(layer) for layer in back] == [cm.Dense, npl.Tanh, cm.Dense]
+    assert module.training is True                       # training mode restored
+    assert calls[0][:2] == (False, False) and calls[1][:2] == (False, None)
+    assert calls[0][2] == {"x": {0: "batch"}, "y": {0: "batch"}}
+    with pytest.raises(cm.InvalidParameterError, match="module"):
+        cm.io.from_torch(object(), Tensor())
+
+    def broken(module, args, f, **kw):
+        raise RuntimeError("unsupported aten op")
+
+    fake.onnx.export = broken
+    with pytest.raises(UnsupportedModelError, match="unsupported aten op"):
+        cm.io.from_torch(Module(), Tensor())
+
+
 @pytest.mark.slow
 def test_train_in_torch_and_import():
     """Train a small MLP in PyTorch, import it, compare with torch's and ORT's forward passes."""
