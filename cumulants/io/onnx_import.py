@@ -223,15 +223,9 @@ class _Tracer:
         return base
 
     # ----------------------------------------------------------------- operators
-    def _linear(self, node, a, b):
-        va, vb = self.values[a], self.values[b]
-        if isinstance(va, Signal) and isinstance(vb, Signal):
-            raise UnsupportedModelError(f"{_what(node)}: both factors depend on the input "
-                                        "(a bilinear map); one must be a constant weight")
-        sig_left = isinstance(va, Signal)
-        name = a if sig_left else b
-        C = self._const(node, b if sig_left else a)
-        base = self._ready_for_linear(node, name, va if sig_left else vb)
+    def _linear(self, node, name, C, sig_left):
+        """The base of ``x @ C`` (``sig_left``) or ``C @ x`` for the signal called ``name``."""
+        base = self._ready_for_linear(node, name, self.values[name])
         shape = base.shape
         if C.ndim != 2:
             raise UnsupportedModelError(f"{_what(node)}: weight of shape {C.shape} must be a "
@@ -268,19 +262,21 @@ class _Tracer:
             raise UnsupportedModelError(f"{_what(node)}: transA=1 would transpose the batch")
         B = self._const(node, b)
         B = B.T if attrs.get("transB", 0) else B
-        B = B * float(attrs.get("alpha", 1.0))
-        self.values["__gemm_B"] = B
-        base = self._linear(node, a, "__gemm_B")
-        del self.values["__gemm_B"]
-        sig = Signal.of(base)
+        sig = Signal.of(self._linear(node, a, B * float(attrs.get("alpha", 1.0)), True))
         if len(node.input) > 2 and node.input[2]:
             c = self._per_unit(node, self._const(node, node.input[2]) * float(attrs.get("beta", 1.0)),
-                               base.shape)
+                               sig.shape)
             sig = self._add_const(sig, c)
         return sig
 
     def _op_MatMul(self, node, attrs):
-        return Signal.of(self._linear(node, node.input[0], node.input[1]))
+        a, b = node.input[:2]
+        sig_left = isinstance(self.values[a], Signal)
+        if sig_left and isinstance(self.values[b], Signal):
+            raise UnsupportedModelError(f"{_what(node)}: both factors depend on the input "
+                                        "(a bilinear map); one must be a constant weight")
+        C = self._const(node, b if sig_left else a)
+        return Signal.of(self._linear(node, a if sig_left else b, C, sig_left))
 
     def _add_const(self, sig, c):
         if sig.plain and sig.P.shape[1] == 2 and np.all(sig.P == [0, 1]):
@@ -487,7 +483,7 @@ class _Tracer:
                 self.uses[n] -= 1
         self.values[node.output[0]] = out
         for extra in node.output[1:]:
-            if extra:
+            if extra and self.uses.get(extra, 0):
                 raise UnsupportedModelError(f"{_what(node)}: its second output {extra!r} "
                                             "(e.g. a dropout mask) is used")
 

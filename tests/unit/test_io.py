@@ -260,7 +260,8 @@ SUPPORTED = {
     "sin": (_act("Sin"), {}, [cm.Dense, npl.Sin, cm.Dense], 17),
     "exp": (_act("Exp"), {}, [cm.Dense, npl.Exp, cm.Dense], 17),
     "gelu-op": (_act("Gelu"), {}, [cm.Dense, npl.GELU, cm.Dense], 20),
-    "identity+dropout": ([N("Identity", ["z"], "i"), N("Dropout", ["i"], "d"),
+    "identity+dropout": ([N("Identity", ["z"], "i"),
+                          helper.make_node("Dropout", ["i"], ["d", "mask"], name="d"),
                           N("Relu", ["d"], "a")], {}, [cm.Dense, npl.ReLU, cm.Dense], 17),
     # torch.onnx.export of nn.GELU() below opset 20: x * 0.5 * (1 + erf(x / 1.4142135))
     "gelu-torch": ([N("Div", ["z", "sqrt2"], "u"), N("Erf", ["u"], "e"),
