@@ -18,7 +18,7 @@ from .activations import activation
 from .base import History, Model
 from .data import block_dataset, block_spin, rg_dataset
 from .gnn import GNN
-from .graphs import Graph, chain, grid, normalise, ring
+from .graphs import Graph, adjacency_matrix, chain, grid, normalise, ring
 from .mlp import MLP
 from .optim import SGD, Adam
 
@@ -34,6 +34,7 @@ __all__ = [
     "block_dataset",
     "block_spin",
     "Graph",
+    "adjacency_matrix",
     "chain",
     "ring",
     "grid",
