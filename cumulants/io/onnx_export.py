@@ -218,7 +218,8 @@ def to_onnx(network, path=None, *, dtype="float64", input_dim=None, opset=17,
         w.inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="cumulants")
-    model.ir_version = min(model.ir_version, 8)
+    # the oldest IR version that carries the opset: readable by older runtimes too
+    model.ir_version = helper.find_min_ir_version_for(list(model.opset_import))
     onnx.checker.check_model(model)
     if path is not None:
         onnx.save(model, os.fspath(path))

@@ -45,7 +45,7 @@ def require_onnx():
     """The ``onnx`` module, or a clear error naming the extra that installs it."""
     try:
         import onnx
-    except ImportError:  # pragma: no cover - onnx is installed in the test environment
+    except ImportError:
         raise MethodUnavailableError(
             "reading and writing ONNX models needs the 'onnx' package: "
             "pip install 'cumulants[onnx]'") from None
