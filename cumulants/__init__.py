@@ -44,6 +44,7 @@ from .estimators import (
     k_statistics_se,
 )
 from . import constraints, estimators, generalisation, nn, rg, testing
+from . import bounds
 
 __version__ = "0.1.0"
 
@@ -85,4 +86,5 @@ __all__ = [
     "rg",
     "generalisation",
     "testing",
+    "bounds",
 ]
