@@ -262,9 +262,9 @@ def extract_atoms(m, support=(-math.inf, math.inf), tol=1e-7):
     for r in range(rank, 0, -1):
         if r <= D and 2 * r - 1 <= K:
             trials.append((r, y))
-        else:  # r = D + 1: extend by a free moment y_{2D+1} (flat extension), several choices
-            for t in np.linspace(-1, 1, 21):
-                trials.append((r, np.concatenate([y, [t * span * y[K]]])))
+        else:  # r = D + 1: extend by a free moment y_{2D+1} (flat extension), best choice
+            t = _best_extension(y, r, span, a_lo, a_hi)
+            trials.append((r, np.concatenate([y, [t * span * y[K]]])))
     for r, yy in trials:
         try:
             c = np.linalg.solve(np.array([[yy[i + j] for j in range(r)] for i in range(r)]),
@@ -282,12 +282,51 @@ def extract_atoms(m, support=(-math.inf, math.inf), tol=1e-7):
         err = np.abs(np.vander(atoms, K + 1, increasing=True).T @ w - y).max()
         if best is None or err < best[0]:
             best = (err, atoms, w)
-        if err < 1e-6 * max(1.0, np.abs(y).max()):
+        if err < 1e-9 * max(1.0, np.abs(y).max()):
             break
     if best is None:
         return np.array([0.0 if not math.isfinite(a_lo + a_hi) else (a_lo + a_hi) / 2]), np.ones(1)
     order = np.argsort(best[1])
     return best[1][order], best[2][order]
+
+
+def _quadrature(yy, r, a_lo, a_hi):
+    c = np.linalg.solve(np.array([[yy[i + j] for j in range(r)] for i in range(r)]), -yy[r:2 * r])
+    atoms = np.real(np.roots(np.concatenate([[1.0], c[::-1]])))
+    outside = np.sum(np.clip(a_lo - atoms, 0, None) + np.clip(atoms - a_hi, 0, None)) \
+        if math.isfinite(a_lo + a_hi) else 0.0
+    return atoms, outside
+
+
+def _best_extension(y, r, span, a_lo, a_hi):
+    """The free moment y_{2D+1} (as a fraction of span * y_{2D}) whose atoms best fit the support.
+
+    Extremal laws of a bounded support put atoms at its ends (principal
+    representations), so among the extensions with every atom inside we keep the
+    one with an atom closest to an end.
+    """
+    K = len(y) - 1
+
+    def score(t):
+        try:
+            atoms, outside = _quadrature(np.concatenate([y, [t * span * y[K]]]), r, a_lo, a_hi)
+        except np.linalg.LinAlgError:
+            return math.inf
+        ends = [abs(atoms - v).min() for v in (a_lo, a_hi) if math.isfinite(v)]
+        return outside * 1e6 + (min(ends) if ends else 0.0)
+
+    grid = np.linspace(-1, 1, 401)
+    vals = [score(t) for t in grid]
+    i = int(np.argmin(vals))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+    for _ in range(60):  # golden-section refinement
+        m1, m2 = lo + 0.382 * (hi - lo), lo + 0.618 * (hi - lo)
+        if score(m1) < score(m2):
+            hi = m2
+        else:
+            lo = m1
+    t = (lo + hi) / 2
+    return t if score(t) <= vals[i] else grid[i]
 
 
 def local_search(F, resolved, starts, sense, scale):
@@ -372,5 +411,4 @@ def local_search(F, resolved, starts, sense, scale):
                 val = F(moments(z, n))
                 if best is None or sign * val < sign * best[0]:
                     best = (val, z[:n] * s, z[n:] / z[n:].sum())
-                break
     return best
