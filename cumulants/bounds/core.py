@@ -67,7 +67,7 @@ def _scale(resolved):
     return 1.0
 
 
-def mse_range(model, target, laws, *, method=None, degree=None, reference=None, starts=4,
+def mse_range(model, target, laws, *, method=None, degree=None, reference=None, starts=8,
               seed=0):
     r"""Certified range of the test MSE of ``model`` against ``target`` over the class ``laws``.
 
@@ -124,6 +124,8 @@ def mse_range(model, target, laws, *, method=None, degree=None, reference=None, 
         if marg is not None:
             starts_list.append(extract_atoms(marg, laws.support))
         n_atoms = resolved.K // 2 + 1
+        if not affine:
+            starts_list.append(_end_start(resolved, n_atoms, s))
         for _ in range(1 if affine else starts):
             starts_list.append(_random_start(resolved, n_atoms, rng, s))
         found = local_search(Fnum, resolved, starts_list, sense, s)
@@ -188,6 +190,14 @@ def _random_start(resolved, n, rng, s):
     atoms = np.sort(rng.uniform(lo, hi, n))
     w = rng.dirichlet(np.ones(n))
     return atoms, w
+
+
+def _end_start(resolved, n, s):
+    """Equal weights on equally spaced atoms spanning the support (ends included)."""
+    a, b = (float(v) for v in resolved.support)
+    lo = a if math.isfinite(a) else -2 * s
+    hi = b if math.isfinite(b) else 2 * s
+    return np.linspace(lo, hi, n), np.full(n, 1.0 / n)
 
 
 def _numeric(F, K):
