@@ -315,7 +315,7 @@ def _best_extension(y, r, span, a_lo, a_hi):
         ends = [abs(atoms - v).min() for v in (a_lo, a_hi) if math.isfinite(v)]
         return outside * 1e6 + (min(ends) if ends else 0.0)
 
-    grid = np.linspace(-1, 1, 401)
+    grid = np.linspace(-1, 1, 101)
     vals = [score(t) for t in grid]
     i = int(np.argmin(vals))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
