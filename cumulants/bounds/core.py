@@ -68,7 +68,7 @@ def _scale(resolved):
 
 
 def mse_range(model, target, laws, *, method=None, degree=None, reference=None, starts=8,
-              seed=0):
+              seed=0, max_size=500):
     r"""Certified range of the test MSE of ``model`` against ``target`` over the class ``laws``.
 
     Inputs are i.i.d. with an unknown marginal law in ``laws`` (a
@@ -100,6 +100,14 @@ def mse_range(model, target, laws, *, method=None, degree=None, reference=None, 
     r = max([_factors(Fr, resolved.free)] +
             [_factors(e, resolved.free) for e, *_ in resolved.constraints] + [1])
     affine = r == 1
+    size = math.comb(r + resolved.K // 2, r)
+    if size > max_size:
+        from ..errors import OrderTooHighError
+
+        raise OrderTooHighError(
+            f"the moment relaxation needs a {size} x {size} moment matrix ({r} exchangeable "
+            f"variables, moments up to order {resolved.K}), above max_size={max_size}; lower the "
+            "network's degree (e.g. degree= of the surrogate) or raise max_size=")
     s = _scale(resolved)
     relax = Relaxation(Fr, resolved, r, s)
     rng = np.random.default_rng(seed)
