@@ -6,7 +6,7 @@ Writes ``bound_same_sign.tex``: for :math:`y = c_0 + g\cdot x + \alpha x^T M x` 
 
 * the affine form :math:`\mathrm{MSE} = A + \beta\kappa_3 + \gamma\kappa_4`
   (docs/formulas.md §7), :math:`\gamma = \alpha^2\sum_i M_{ii}^2 \ge 0`;
-* the cone constraints of order 2 (docs/formulas.md §12):
+* the cone constraints of order 2 (docs/formulas.md §9):
   :math:`\kappa_3^2 - 2 \le \kappa_4 \le h^2 - 3 - \kappa_3^2/(h^2 - 1)`;
 * the extremes in closed form in :math:`h` and the extremal laws: two atoms
   :math:`t, -1/t` for the minimum, three atoms :math:`-h, u, h` with
@@ -108,7 +108,7 @@ def main(out_dir):
          "$\\gamma = \\alpha^2\\sum_i M_{ii}^2 \\ge 0$ and $\\beta = 2\\alpha\\sum_i\\delta_iM_{ii}$:",
          [("\\mathrm{MSE}", A + BETA * K3 + GAMMA * K4)]),
         ("Step 2. The truncated moment cone on $[-h, h]$ (Hankel matrix $H_2\\succeq0$, "
-         "localising matrix of $h^2 - x^2$ $\\succeq 0$; \\S12) in the $(\\kappa_3,\\kappa_4)$ "
+         "localising matrix of $h^2 - x^2$ $\\succeq 0$; \\S9) in the $(\\kappa_3,\\kappa_4)$ "
          "plane: $\\kappa_4$ lies between",
          [("\\kappa_4^{\\min}", cf["lower_curve"]), ("\\kappa_4^{\\max}", cf["upper_curve"])]),
         ("Step 3. On the lower curve the laws have two atoms $t, -1/t$ "

@@ -4,7 +4,7 @@ For i.i.d. inputs with an unknown marginal law in a :class:`LawClass` (known
 moments, cumulants and support), :func:`mse_range` returns the best and worst
 test MSE of a polynomial network against a target, with the discrete laws that
 attain them, and :func:`gap_range` the same for the generalisation gap
-(docs/formulas.md §12, docs/how-to/bounds.md).
+(docs/formulas.md §9, docs/how-to/bounds.md).
 
 >>> import cumulants as cm
 >>> from cumulants.layers import Dense

@@ -10,7 +10,7 @@ A :class:`LawClass` is the set of laws :math:`\mu` on the real line with
 for the orders given (a single value means :math:`\ell = u`).  Cumulant
 constraints are polynomial in the raw moments (docs/formulas.md §1.2), so the
 class is a semi-algebraic section of the truncated moment cone
-(docs/formulas.md §12).
+(docs/formulas.md §9).
 
 >>> laws = LawClass(cumulants={1: 0, 2: 1}, support=(-2, 2))
 >>> laws
@@ -152,7 +152,7 @@ class LawClass:
         :math:`k_j` are the unbiased k-statistics of the sample (Fisher 1930) and
         :math:`\widehat{\mathrm{se}}` their standard errors from
         :func:`cumulants.estimators.k_statistics_se` with ``method="auto"``: the
-        exact variance of :math:`k_j` (Kendall & Stuart §12) with the sample
+        exact variance of :math:`k_j` (Kendall & Stuart vol. 1, §12) with the sample
         k-statistics :math:`k_1..k_{2j}` plugged in, and a nonparametric bootstrap
         where that plug-in is unavailable or negative.  The method used per order is
         kept in ``se_method``.  The intervals are pointwise (not simultaneous) normal

@@ -10,7 +10,7 @@ x_r^{\lambda_r})` of the product law :math:`\mu^{\otimes r}`.  Replacing
     M_D(L) = \big(L(x^{\alpha+\beta})\big)_{|\alpha|,|\beta|\le D}\succeq 0,\qquad
     M_{D-1}\big((b-x_1)(x_1-a)\,L\big)\succeq 0
 
-(Lasserre 2001; Schmüdgen 1991 for the box; docs/formulas.md §12), and keeping the
+(Lasserre 2001; Schmüdgen 1991 for the box; docs/formulas.md §9), and keeping the
 equalities :math:`L(x^\alpha)=\prod_{\text{known}}\mu'_k\cdot L(x^{\text{rest}})` for
 the known moments, gives an outer bound.  When the error is affine in the unknown
 moments, :math:`r = 1` and the relaxation is the truncated moment cone itself

@@ -13,7 +13,7 @@ from the study configuration, and it returns table rows and draws a figure.
 
   .. math::  1 + \mu_3'^2 \le \mu'_4 \le h^2 - \frac{\mu_3'^2}{h^2 - 1},\qquad h = \sqrt3 c,
 
-  (Hankel and localising matrices of order 2, docs/formulas.md §12) with the
+  (Hankel and localising matrices of order 2, docs/formulas.md §9) with the
   model's MSE as contours (when it depends on :math:`\mu'_3, \mu'_4` only, i.e. a
   degree-2 error) and the extremal laws marked; 200 dpi PNG and PDF;
 * :func:`bounds_study` -- both, writing the figures of every model to a directory.
