@@ -133,6 +133,8 @@ def mse_range(model, target, laws, *, method=None, degree=None, reference=None, 
             status, outer, marg = _solve(relax, sense, bounded)
             if box is not None:  # two valid outer bounds: keep the tighter one
                 outer = max(outer, box[0]) if sense == "min" else min(outer, box[1])
+        if sense == "min":
+            outer = max(outer, 0.0)  # a mean of squares
         if math.isinf(outer):
             sides[sense] = dict(outer=outer, inner=None, law=None, attained=outer, status=status)
             continue
@@ -142,7 +144,7 @@ def mse_range(model, target, laws, *, method=None, degree=None, reference=None, 
         n_atoms = resolved.K // 2 + 1
         if not affine:
             starts_list.append(_end_start(resolved, n_atoms, s))
-        for _ in range(1 if affine else starts):
+        for _ in range(1 if affine else (starts if resolved.K <= 8 else min(starts, 2))):
             starts_list.append(_random_start(resolved, n_atoms, rng, s))
         found = local_search(Fnum, resolved, starts_list, sense, s)
         law, attained = None, math.nan
