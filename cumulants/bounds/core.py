@@ -25,7 +25,7 @@ ever larger MSE.
 >>> res = mse_range(net, Dense([[1, 1]]), LawClass.standardised((-2, 2)))
 >>> round(res.lower, 6), round(res.upper, 6), res.exact
 (8.0, 14.0, True)
->>> [round(a, 6) for a in res.upper_law.atoms], [round(w, 6) for w in res.upper_law.weights]
+>>> [round(a, 6) + 0 for a in res.upper_law.atoms], [round(w, 6) for w in res.upper_law.weights]
 ([-2.0, 0.0, 2.0], [0.125, 0.75, 0.125])
 """
 
