@@ -144,9 +144,12 @@ def mse_range(model, target, laws, *, method=None, degree=None, reference=None, 
         n_atoms = resolved.K // 2 + 1
         if not affine:
             starts_list.append(_end_start(resolved, n_atoms, s))
-        for _ in range(1 if affine else (starts if resolved.K <= 8 else min(starts, 2))):
+        for _ in range(0 if affine else (starts if resolved.K <= 8 else min(starts, 2))):
             starts_list.append(_random_start(resolved, n_atoms, rng, s))
         found = local_search(Fnum, resolved, starts_list, sense, s)
+        if found is None:  # the extracted law could not be polished into the class
+            found = local_search(Fnum, resolved, [_random_start(resolved, n_atoms, rng, s),
+                                                  _end_start(resolved, n_atoms, s)], sense, s)
         law, attained = None, math.nan
         if found is not None:
             from .._discrete import Discrete
