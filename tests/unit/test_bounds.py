@@ -259,3 +259,20 @@ def test_contains_catalogue_laws():
     laws = LawClass.standardised((-2, 2), kurtosis=(-1.2, 3))
     assert laws.contains(standardise(Uniform(0, 1))) and laws.contains(Rademacher()) is False
     assert laws.contains(Discrete([-1, 1], [0.5, 0.5])) is False  # kappa_4 = -2 < -1.2
+
+
+def test_float_form_matches_exact_mse_at_a_law():
+    # float weights take the numpy squaring path; the exact mse (cumulant propagation) is
+    # the independent witness at a skewed three-atom law
+    from cumulants.algebra.univariate import moment_symbol
+    from cumulants.generalisation import mse
+    from cumulants.state import Cumulants
+
+    net = Network([Dense([[0.3, -0.7, 0.2], [0.5, 0.1, -0.4]], [0.1, -0.2]), Quadratic(0.5),
+                   Dense([[0.6, -0.9]], [0.05]), Quadratic(0.3)])
+    target = Dense([[1 / math.sqrt(3)] * 3])
+    F, d, D, exact = cm.bounds.mse_moment_form(net, target)
+    assert (d, D, exact) == (3, 4, True)
+    law = Discrete([-1.3, 0.2, 2.1], [0.3, 0.5, 0.2])
+    value = float(F.xreplace({moment_symbol(k): law.moment(k) for k in range(1, 9)}))
+    assert value == pytest.approx(float(mse(net, target, Cumulants.iid(law, 3, 8))), rel=1e-12)
