@@ -43,7 +43,7 @@ from .estimators import (
     k_statistics,
     k_statistics_se,
 )
-from . import constraints, estimators, generalisation, io, nn, rg, testing
+from . import bounds, constraints, estimators, generalisation, io, nn, rg, testing
 
 __version__ = "0.1.0"
 
@@ -86,4 +86,5 @@ __all__ = [
     "rg",
     "generalisation",
     "testing",
+    "bounds",
 ]

@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     conv.add_argument("--latex", action="store_true", help="print LaTeX (align*)")
     conv.set_defaults(func=_cmd_convert)
 
-    for modname in ("cli_propagate", "cli_clt", "experiments.cli"):
+    for modname in ("cli_propagate", "cli_clt", "cli_bound", "experiments.cli"):
         try:
             module = __import__(f"cumulants.{modname}", fromlist=["add_parser"])
         except ImportError:

@@ -34,7 +34,7 @@ from .errors import InvalidParameterError, bad_argument
 __all__ = [
     "Distribution", "Normal", "Uniform", "Rademacher", "Laplace", "Exponential", "Gamma",
     "Poisson", "Bernoulli", "Affine", "Sum", "independent_sum", "standardise", "CATALOGUE",
-    "parse",
+    "parse", "Discrete",
 ]  # fmt: skip
 
 _SCALAR_TYPES = (int, Fraction, float, np.integer, np.floating, mpmath.mpf, sympy.Expr)
@@ -744,3 +744,6 @@ def parse(spec: str) -> Distribution:
         usage = f"{name.strip().lower()}:{','.join(n.upper() for n in cls._names)}".rstrip(":")
         raise bad_argument("spec", spec, f"{len(cls._names)} argument(s), as in '{usage}'")
     return cls(*(_parse_number(s, spec) for s in texts))
+
+
+from ._discrete import Discrete  # noqa: E402  (finitely supported laws, in their own module)

@@ -42,7 +42,7 @@ def check_tex(path):
 
 def test_every_script_is_covered():
     assert {p.stem for p in SCRIPTS} == {"clt_recursion", "quadratic_activation", "constrained_mlp",
-                                         "gnn_layer"}
+                                         "gnn_layer", "bound_same_sign"}
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +165,21 @@ def test_script_command_line(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "quadratic_activation.tex" in proc.stdout
     check_tex(tmp_path / "quadratic_activation.tex")
+
+
+def test_bound_same_sign(outputs):
+    out, results = outputs
+    res = results["bound_same_sign"]
+    check_tex(out / "bound_same_sign.tex")
+    cf, num, sdp = res["closed_form"], res["witness"], res["sdp"]
+    # closed-form extremes (calculus on the two cone-boundary curves) vs the SDP solver
+    assert num["lower"] == pytest.approx(sdp.lower, rel=1e-7)
+    assert num["upper"] == pytest.approx(sdp.upper, rel=1e-7)
+    # the extremal laws: two atoms t, -1/t below; -h, u, h with u = -kappa_3/(h^2 - 1) above
+    assert np.allclose(sorted(sdp.lower_law.atoms), sorted(num["lower_atoms"]), atol=1e-6)
+    assert np.allclose(sorted(sdp.upper_law.atoms), sorted(num["upper_atoms"]), atol=1e-6)
+    # h -> 1 (Rademacher is the only law): the two curves meet at kappa_3 = 0, kappa_4 = -2
+    k3 = next(iter(cf["lower_curve"].free_symbols))
+    assert cf["lower_curve"].subs(k3, 0) == -2
+    hh = next(s for s in cf["upper_curve"].free_symbols if s.name == "h")
+    assert sympy.limit(cf["upper_curve"].subs(k3, 0), hh, 1) == -2

@@ -1,0 +1,55 @@
+"""The ``cumulants bound`` subcommand."""
+
+import json
+
+import pytest
+
+from cumulants.cli import main
+
+
+def run(argv, capsys):
+    code = main(["bound", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+BASE = ["--arch", "quad-samesign-2", "--epochs", "3", "--support", "-2,2", "--mean", "0",
+        "--variance", "1"]
+
+
+def test_table(capsys):
+    code, out, err = run(BASE, capsys)
+    assert code == 0 and err == ""
+    assert "sdp-moment-cone" in out and "lower" in out and "upper" in out
+
+
+def test_json_is_consistent(capsys):
+    code, out, _ = run(BASE + ["--kurtosis", "-1.2,3", "--json"], capsys)
+    d = json.loads(out)
+    assert code == 0 and d["exact"] and d["lower"] <= d["lower_attained"] <= d["upper_attained"]
+    assert abs(sum(d["upper_law"]["weights"]) - 1) < 1e-12
+
+
+def test_latex(capsys):
+    code, out, _ = run(BASE + ["--latex"], capsys)
+    assert code == 0 and r"\mathrm{MSE}" in out
+
+
+def test_unbounded_support_reports_infinite_worst_case(capsys):
+    code, out, _ = run(["--arch", "quad-samesign-2", "--epochs", "3", "--mean", "0",
+                        "--variance", "1"], capsys)
+    assert code == 0 and "infinite" in out
+
+
+@pytest.mark.parametrize("argv, word", [
+    (["--arch", "nope", "--support", "-1,1"], "--arch"),
+    (BASE[:4] + ["--support", "2,-2"], "reversed"),
+    (BASE[:4] + ["--support", "-0.5,0.5", "--mean", "0", "--variance", "1"], "empty"),
+    (BASE + ["--kurtosis", "3,-1.2"], "lo <= hi"),
+    (BASE + ["--kurtosis", "abc"], "not a number"),
+    (["--arch", "tanh-deep", "--epochs", "1", "--support", "-1,1"], "method"),
+])
+def test_bad_input_exits_2_with_one_line(argv, word, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and word in err
