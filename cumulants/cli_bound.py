@@ -2,7 +2,8 @@ r"""The ``cumulants bound`` subcommand: best and worst test MSE of a study model
 
 The model is one of the study's architectures (``--arch quad-samesign-8``, names
 from ``default.toml`` or ``--config FILE``), trained on ``--train-law`` with
-``--seed`` and ``--epochs`` exactly as a study cell trains it; the target is the
+``--seed`` and ``--epochs`` exactly as a study cell trains it, or a trained model
+file (``--model net.onnx``, or the ``.json`` of a ``cm.nn`` model); the target is the
 block-spin RG step :math:`f^*(x) = B^{-1/2}\sum_i x_i`.  The class of test laws
 comes from flags: ``--support -2,2 --mean 0 --variance 1 --kurtosis -1.2,3``
 (a value or ``lo,hi``; ``--skewness`` and ``--moment K=V`` / ``--cumulant K=lo,hi``
@@ -26,7 +27,8 @@ import sys
 
 from .errors import CumulantError
 
-__all__ = ["add_parser", "run", "parse_interval", "law_class_from_args", "study_model"]
+__all__ = ["add_parser", "run", "parse_interval", "law_class_from_args", "study_model",
+           "model_from_file"]
 
 
 def add_parser(subparsers):
@@ -36,7 +38,11 @@ def add_parser(subparsers):
         description="Train a study architecture (or take it as given) and print the best and "
                     "worst test MSE against the block-spin step over every i.i.d. input law "
                     "with the given support, moments and cumulants, with the extremal laws.")
-    p.add_argument("--arch", required=True, help="architecture name from the study config")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--arch", help="architecture name from the study config (trained here)")
+    which.add_argument("--model", metavar="FILE", help="a trained model: FILE.onnx, or the .json "
+                       "of a cm.nn model's to_dict(); the target is the block-spin step on its "
+                       "input width")
     p.add_argument("--config", default=None, help="study TOML file (default: the built-in one)")
     p.add_argument("--quick", action="store_true", help="use the config's [quick] settings")
     p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
@@ -163,17 +169,38 @@ def study_model(arch_name, *, config=None, quick=False, seed=0, train_law=None, 
     return model.to_network(), _target_network(b), cfg
 
 
+def model_from_file(path, *, method=None, degree=None):
+    """A trained model read by :func:`cumulants.io.load_model` and its block-spin target.
+
+    The target sums the model's ``b`` inputs and rescales by :math:`b^{-1/2}`; a
+    model with several outputs or no fixed input width is refused.
+    """
+    from .experiments.cells import _target_network
+    from .io import load_model
+
+    network = load_model(path, method=method or "gaussian", degree=degree)
+    b = network.in_dim()
+    if b is None or network.out_dim(b) != 1:
+        raise CumulantError(f"--model={path!r} is invalid: the block-spin target needs a model "
+                            "with a fixed input width and one output")
+    return network, _target_network(b)
+
+
 def run(args) -> int:
     """Run ``cumulants bound``."""
     from .bounds import mse_range
 
     laws = law_class_from_args(args)
-    try:
-        network, target, _ = study_model(args.arch, config=args.config, quick=args.quick,
-                                          seed=args.seed, train_law=args.train_law,
-                                          epochs=args.epochs)
-    except (OSError, KeyError) as exc:
-        raise CumulantError(f"cannot build --arch={args.arch!r}: {exc}") from None
+    if args.model is not None:
+        network, target = model_from_file(args.model, method=args.method, degree=args.degree)
+        args.arch = args.model
+    else:
+        try:
+            network, target, _ = study_model(args.arch, config=args.config, quick=args.quick,
+                                              seed=args.seed, train_law=args.train_law,
+                                              epochs=args.epochs)
+        except (OSError, KeyError) as exc:
+            raise CumulantError(f"cannot build --arch={args.arch!r}: {exc}") from None
     res = mse_range(network, target, laws, method=args.method, degree=args.degree)
     if args.json:
         out = res.to_dict()
