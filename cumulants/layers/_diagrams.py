@@ -156,15 +156,70 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _PATHS: dict = {}
 
 
+def _plan(subs, operands):
+    """Pairwise contraction steps of an einsum, from ``numpy.einsum_path`` (cached)."""
+    path = np.einsum_path(subs, *operands, optimize="greedy")[0][1:]
+    inputs, output = subs.split("->")
+    terms = inputs.split(",")
+    steps = []
+    for pos in path:
+        pos = sorted(pos, reverse=True)
+        taken = [terms.pop(p) for p in pos]
+        rest = set("".join(terms)) | set(output)
+        result = "".join(sorted(set("".join(taken)) & rest))
+        steps.append((tuple(pos), ",".join(taken) + "->" + result))
+        terms.append(result)
+    return steps
+
+
 def _einsum(subs, operands):
     if len(operands) <= 2:
         return np.einsum(subs, *operands)
-    key = (subs, tuple(o.shape for o in operands), operands[0].dtype == object)
-    path = _PATHS.get(key)
-    if path is None:
-        path = np.einsum_path(subs, *operands, optimize="greedy")[0]
-        _PATHS[key] = path
-    return np.einsum(subs, *operands, optimize=path)
+    key = (subs, tuple(o.shape for o in operands))
+    plan = _PATHS.get(key)
+    if plan is None:
+        plan = _PATHS[key] = _plan(subs, operands)
+    ops = list(operands)
+    for pos, step in plan:
+        taken = [ops.pop(p) for p in pos]
+        ops.append(_pairwise(step, taken))
+    return ops[0]
+
+
+def _pairwise(step, ops):
+    """One contraction step; pure contractions of two float operands go to BLAS."""
+    ins, out = step.split("->")
+    terms = ins.split(",")
+    if len(ops) != 2 or ops[0].dtype == object or ops[1].dtype == object:
+        return np.einsum(step, *ops)
+    (x, y), (a, b) = terms, ops
+    if len(x) == 1 and x in y and out == y:  # a vertex weight on one axis
+        return b * a.reshape([-1 if i == x else 1 for i in y])
+    if len(y) == 1 and y in x and out == x:
+        return a * b.reshape([-1 if i == y else 1 for i in x])
+    if len(x) <= 2 and len(y) <= 2 and len(out) <= 2:
+        con = [i for i in x if i in y]
+        if len(con) == 1 and not (set(x) & set(y) & set(out)) and \
+                len(set(x)) == len(x) and len(set(y)) == len(y):
+            c = con[0]
+            a2 = a if x[-1] == c else a.T
+            b2 = b if y[0] == c else b.T
+            res = a2 @ b2
+            order = [i for i in x if i != c] + [i for i in y if i != c]
+            return res if "".join(order) == out else res.T
+    shared = set(x) & set(y)
+    if shared & set(out) or len(set(x)) < len(x) or len(set(y)) < len(y):
+        return np.einsum(step, a, b)
+    for idx in [i for i in x if i not in y and i not in out]:
+        a = a.sum(axis=x.index(idx))
+        x = x.replace(idx, "")
+    for idx in [i for i in y if i not in x and i not in out]:
+        b = b.sum(axis=y.index(idx))
+        y = y.replace(idx, "")
+    con = [i for i in x if i in y]
+    res = np.tensordot(a, b, axes=([x.index(i) for i in con], [y.index(i) for i in con]))
+    order = [i for i in x if i not in con] + [i for i in y if i not in con]
+    return res if "".join(order) == out else np.transpose(res, [order.index(i) for i in out])
 
 
 def quadratic_cumulant(n, c, g, M, kappa, gaussian, one):

@@ -58,7 +58,7 @@ from ..errors import (
 from . import _diagrams
 from ._polyvec import PolyVec, as_fraction, law_basis, pair, transform
 
-__all__ = ["contraction_cumulants", "group_cumulants", "route_costs", "MEMORY_LIMIT"]
+__all__ = ["contraction_cumulants", "group_cumulants", "route_costs", "applicable", "MEMORY_LIMIT"]
 
 #: Refuse a strategy whose estimated working set exceeds this many bytes.
 MEMORY_LIMIT = 2 * 1024**3
@@ -161,7 +161,7 @@ def _problem(network, state, order, subtract=None):
     for step in steps + (_layers(subtract) if subtract is not None else []):
         for arr in step[1:]:
             if arr is not None:
-                doms.append(domain_of(np.asarray(arr, dtype=object)))
+                doms.append(_domain(arr))
     domain = join_domains(doms)
     d = state.dim
     if state.is_independent:
@@ -196,6 +196,13 @@ def _problem(network, state, order, subtract=None):
         sub = Network([Dense(L.astype(object) if domain != "float" else L, mean), *(
             subtract.layers if isinstance(subtract, Network) else (subtract,))])
     return _Problem(pre + steps, zero, cumulant, domain, True, len(keep)), sub
+
+
+def _domain(arr):
+    """Number system of a weight array (a float64 array needs no scan)."""
+    if isinstance(arr, np.ndarray) and arr.dtype != object:
+        return "float" if np.issubdtype(arr.dtype, np.floating) else "exact"
+    return domain_of(list(np.asarray(arr, dtype=object).ravel()))
 
 
 def _ldl(cov, domain):
@@ -347,7 +354,7 @@ def _quadratic_form(prob, steps, d):
     one = _one(domain)
     # state: constant (m,), linear (m, d), and a pending quadratic kept factored
     c = prob.means.copy()
-    G = _arr(np.eye(d, dtype=object), domain) if obj else np.eye(d)
+    G = None  # the identity, until the first affine step
     Q = None  # list of (A (m, k), B (k, d)) with quadratic part sum_k A_ok (B_k.xi)^2
     M = None
     for step in steps:
@@ -357,13 +364,16 @@ def _quadratic_form(prob, steps, d):
             c = W.dot(c) if obj else W @ c
             if b is not None:
                 c = c + b
-            G = W.dot(G) if obj else W @ G
+            G = W.copy() if G is None else (W.dot(G) if obj else W @ G)
             if Q is not None:
                 A, B = Q
-                Q = (W.dot(A) if obj else W @ A, B)
+                A = W * A[None, :] if A.ndim == 1 else (W.dot(A) if obj else W @ A)
+                Q = (A, B)
             if M is not None:
                 M = np.einsum("om,mij->oij", W, M)
         else:
+            if G is None:
+                G = _arr(np.eye(d, dtype=int).astype(object), domain) if obj else np.eye(d)
             coeffs = [_conv(v, domain) for v in step[1]]
             if len(coeffs) > 3 or (len(coeffs) == 3 and (Q is not None or M is not None)):
                 raise OrderTooHighError("degree above 2")
@@ -379,17 +389,24 @@ def _quadratic_form(prob, steps, d):
             if c2 != 0:
                 # (c + G.xi)^2 = c^2 + 2 c G.xi + (G.xi)^2
                 m = G.shape[0]
-                quad_from_linear = (np.diag(np.array([c2] * m, dtype=object if obj else float)), G)
+                quad_from_linear = (np.array([c2] * m, dtype=object if obj else float), G)
             new_c = c0 + c1 * c + c2 * c * c
             new_G = G * c1 + (G * (2 * c2 * c)[:, None] if c2 != 0 else 0)
             c, G = new_c, new_G
             if quad_from_linear is not None:
                 Q = quad_from_linear
+    if G is None:
+        G = _arr(np.eye(d, dtype=int).astype(object), domain) if obj else np.eye(d)
     if Q is not None:
         A, B = Q
-        M = np.einsum("ok,ki,kj->oij", A, B, B, optimize=True) if A.shape[0] * d * d <= 5e7 else None
-        if M is None:
+        if A.ndim == 1:  # the network ends on the activation: one quadratic form per unit
+            A = np.diag(A) if not obj else _diag_obj(A)
+        if A.shape[0] * d * d > 5e7:
             raise OrderTooHighError("quadratic form too large")
+        if obj:
+            M = np.einsum("ok,ki,kj->oij", A, B, B, optimize=True)
+        else:  # M_o = B^T diag(A_o) B, one BLAS product per output
+            M = np.stack([(B.T * A[o]) @ B for o in range(A.shape[0])])
     if M is None:
         M = np.zeros((G.shape[0], d, d), dtype=object if obj else float)
         if obj:
@@ -397,6 +414,14 @@ def _quadratic_form(prob, steps, d):
     half = 0.5 if not obj else (Fraction(1, 2) if domain == "exact" else mpmath.mpf(1) / 2)
     M = (M + np.transpose(M, (0, 2, 1))) * half
     return c, G, M
+
+
+def _diag_obj(a):
+    out = np.empty((a.size, a.size), dtype=object)
+    out.fill(0)
+    for k in range(a.size):
+        out[k, k] = a[k]
+    return out
 
 
 def _diagram_group(prob, steps, order):
@@ -499,9 +524,14 @@ def route_costs(network, state, order):
     out["polynomial"] = 2e-6 * terms + 1e-3
     # layerwise: joint tensors of every layer up to the order each layer needs
     cost, need = 0.0, order
-    for step in reversed(steps):
+    fwd, w = [], d
+    for step in steps:
+        w_in = w
         if step[0] == "affine":
-            w_out, w_in = np.asarray(step[1]).shape
+            w = np.asarray(step[1]).shape[0]
+        fwd.append((w_in, w))
+    for step, (w_in, w_out) in zip(reversed(steps), reversed(fwd)):
+        if step[0] == "affine":
             cost += sum(_tensor.n_entries(w_out, r) * w_in for r in range(1, need + 1))
         else:
             deg = max(len(step[1]) - 1, 1)
@@ -531,6 +561,41 @@ def _choose(prob, steps, order, degree, m_out, widths, strategy):
 
 
 # ------------------------------------------------------------------------ public API
+def _symbolic(values):
+    return any(isinstance(v, sympy.Basic) and v.free_symbols
+               for v in np.asarray(values, dtype=object).ravel())
+
+
+def applicable(network, state):
+    """Whether the contraction route covers ``network`` on ``state``.
+
+    It needs dense layers and polynomial activations with numeric weights, and
+    independent inputs or a Gaussian state with numeric cumulants.
+
+    >>> from cumulants.layers import Dense, Network, Quadratic
+    >>> from cumulants.state import Cumulants
+    >>> net = Network([Dense([[1, 1]]), Quadratic(1)])
+    >>> applicable(net, Cumulants.symbolic(2, 4)), applicable(net, Cumulants.iid_cumulants([0, 1], 2))
+    (False, True)
+    """
+    try:
+        steps = _layers(network)
+    except NotPolynomialError:
+        return False
+    if not (state.is_independent or state.is_gaussian):
+        return False
+    for step in steps:
+        for arr in step[1:]:
+            if arr is not None and _symbolic(arr):
+                return False
+    top = min(state.order, 2 if state.is_gaussian else state.order)
+    for n in range(1, top + 1):
+        if _symbolic(state.diagonal(n) if state.is_independent else state.packed(n)):
+            return False
+    return True
+
+
+
 def _result(values, m, order, domain, state):
     from ..state import Cumulants, _as_storage
 
