@@ -116,12 +116,35 @@ class PolyVec:
         obj = self.obj or other.obj
         m = self.C.shape[0]
         na, nb = self.keys.size, other.keys.size
+        if m == 1 and not obj and na * nb > _CHUNK:
+            table = full_table(self.nvars, self.degree() + other.degree(), self.base)
+            if table is not None and table.size <= 4 * na * nb:
+                return self._mul_table(other, table)
         if m == 1 and na * nb > _CHUNK:
             return self._mul_chunked(other)
         K = (self.keys[:, None] + other.keys[None, :]).ravel()
         keys, inv = np.unique(K, return_inverse=True)
         V = (self.C[:, :, None] * other.C[:, None, :]).reshape(m, -1)
         return PolyVec(keys, _aggregate(V, inv, keys.size, obj), self.base, self.nvars).pruned()
+
+    def _mul_table(self, other, table):
+        """Float product of two single polynomials, accumulated on a full monomial table."""
+        out = np.zeros(table.size)
+        same = self is other
+        step = max(1, _CHUNK // other.keys.size)
+        ca, cb = self.C[0], other.C[0]
+        for s in range(0, self.keys.size, step):
+            K = self.keys[s:s + step, None] + other.keys[None, :]
+            V = ca[s:s + step, None] * cb[None, :]
+            if same:  # a square: the upper triangle, off-diagonal terms twice
+                i = np.arange(s, min(s + step, self.keys.size))[:, None]
+                j = np.arange(other.keys.size)[None, :]
+                V = np.where(j > i, 2 * V, np.where(j == i, V, 0.0))
+                keep = j >= i
+                K, V = K[np.broadcast_to(keep, K.shape)], V[np.broadcast_to(keep, V.shape)]
+            out += np.bincount(np.searchsorted(table, K.ravel()), weights=V.ravel(),
+                               minlength=table.size)
+        return PolyVec(table, out[None, :], self.base, self.nvars).pruned()
 
     def _mul_chunked(self, other):
         obj = self.obj or other.obj
@@ -159,6 +182,32 @@ class PolyVec:
         return int(digits.sum(axis=1).max())
 
 
+_TABLES: dict = {}
+
+
+def full_table(nvars, degree, base, limit=6_000_000):
+    """Sorted keys of every monomial of total degree <= ``degree`` (``None`` if too many)."""
+    from math import comb
+
+    if comb(nvars + degree, degree) > limit:
+        return None
+    key = (nvars, degree, base)
+    if key not in _TABLES:
+        keys = np.zeros(1, dtype=np.int64)
+        deg = np.zeros(1, dtype=np.int64)
+        for t in range(nvars):
+            pk, pd = [], []
+            for e in range(degree + 1):
+                ok = deg <= degree - e
+                pk.append(keys[ok] + e * base ** t)
+                pd.append(deg[ok] + e)
+            keys, deg = np.concatenate(pk), np.concatenate(pd)
+        if len(_TABLES) > 4:
+            _TABLES.clear()
+        _TABLES[key] = np.sort(keys)
+    return _TABLES[key]
+
+
 def law_basis(moments, top, obj):
     """``(L, D)`` with ``H = L D L^T`` for the Hankel matrix ``H_ab = m_{a+b}``, ``a, b <= top``.
 
@@ -193,6 +242,39 @@ def transform(keys, coef, base, nvars, bases, obj):
     ``bases[i] = (L, D)`` of input ``i``.  Returns ``(keys, coef, weight)`` with
     ``weight = prod_i D_i[beta_i]`` (the norm of each basis polynomial).
     """
+    if not obj and keys.size > 20000:
+        table = full_table(nvars, int(((keys[:, None] // base ** np.arange(nvars, dtype=np.int64))
+                                       % base).sum(axis=1).max()), base)
+        if table is not None and table.size <= 3 * keys.size:
+            full = np.zeros(table.size)
+            full[np.searchsorted(table, keys)] = coef
+            keys, coef = table, full
+            for t in range(nvars):
+                L, D = bases[t]
+                pw = base ** t
+                a = (keys // pw) % base
+                amax = int(a.max())
+                if amax == 0:
+                    continue
+                # down[i]: the table position of monomial i with its exponent of x_t lowered by 1
+                has = np.flatnonzero(a >= 1)
+                down = np.arange(table.size)
+                down[has] = np.searchsorted(table, keys[has] - pw)
+                Lm = L * (D != 0)[None, :]
+                new = np.zeros(table.size)
+                idx = np.flatnonzero(coef != 0)
+                cur, aa, cc = idx, a[idx], coef[idx]
+                for delta in range(amax + 1):
+                    if delta:
+                        keep = aa >= delta
+                        cur, aa, cc = down[cur[keep]], aa[keep], cc[keep]
+                    if cur.size == 0:
+                        break
+                    new += np.bincount(cur, weights=cc * Lm[aa, aa - delta], minlength=table.size)
+                coef = new
+            nz = coef != 0
+            keys, coef = keys[nz], coef[nz]
+            return keys, coef, _weights(keys, base, nvars, bases, obj)
     for t in range(nvars):
         L, D = bases[t]
         pw = base ** t
@@ -216,14 +298,17 @@ def transform(keys, coef, base, nvars, bases, obj):
         allc = np.concatenate(pc)
         keys, inv = np.unique(allk, return_inverse=True)
         coef = _aggregate(allc[None, :], inv, keys.size, obj)[0]
-    weight = np.ones(keys.size, dtype=object if obj else float)
-    if obj:
-        weight = np.array([1] * keys.size, dtype=object)
+    return keys, coef, _weights(keys, base, nvars, bases, obj)
+
+
+def _weights(keys, base, nvars, bases, obj):
+    """``prod_i D_i[beta_i]``: the norms of the product-basis polynomials."""
+    weight = np.array([1] * keys.size, dtype=object) if obj else np.ones(keys.size)
     for t in range(nvars):
         a = (keys // base ** t) % base
         if a.any():
             weight = weight * bases[t][1][a]
-    return keys, coef, weight
+    return weight
 
 
 def pair(f, g):
