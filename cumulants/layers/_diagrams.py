@@ -235,7 +235,10 @@ def quadratic_cumulant(n, c, g, M, kappa, gaussian, one):
         return c + (diag * kappa[2]).sum() if not obj else c + sum((diag * kappa[2]).tolist(), 0)
     hadamard = {1: M}
     total = 0 * one
+    linear = not any(v != 0 for v in M.ravel()) if obj else not M.any()
     for weight, V, edges, loops, leaves in shapes(n, gaussian):
+        if linear and (edges or any(loops)):
+            continue  # a linear map: every shape with a quadratic factor vanishes
         ops, subs = [], []
         for v in range(V):
             deg = 2 * loops[v] + leaves[v] + sum(m for a, b, m in edges if v in (a, b))

@@ -231,7 +231,8 @@ def law_basis(moments, top, obj):
             if zero:
                 L[a][b] = 0 if obj else 0.0
             else:
-                L[a][b] = (H[a][b] - sum(L[a][k] * L[b][k] * D[k] for k in range(b))) / s
+                L[a][b] = (H[a][b] - sum(L[a][k] * L[b][k] * D[k] for k in range(b))) / \
+                    (Fraction(s) if isinstance(s, int) else s)
     dtype = object if obj else float
     return np.array(L, dtype=dtype), np.array(D, dtype=dtype)
 

@@ -171,10 +171,15 @@ def _problem(network, state, order, subtract=None):
                 f"the state holds order {state.order}. Build it with order >= {need}, or from "
                 "distributions so higher orders are known exactly")
         means = _arr(state.diagonal(1), domain)
-        top = need if not state.is_gaussian else 2
+        # the basis strategy pairs products of ceil(order/2) outputs: moments up to this order
+        avail = max(2, need)
+        full = 2 * degree * math.ceil(order / 2)
+        if state.known_to(full):
+            avail = max(avail, full)
+        top = avail if not state.is_gaussian else 2
         cum = {r: _arr(state.diagonal(r), domain) for r in range(2, top + 1)}
         zero = _arr(np.zeros(d, dtype=object), domain)
-        cumulant = {r: cum.get(r, zero) for r in range(2, need + 1)}
+        cumulant = {r: cum.get(r, zero) for r in range(2, avail + 1)}
         return _Problem(steps, means, cumulant, domain, state.is_gaussian, d), subtract
     if not state.is_gaussian:
         raise MethodUnavailableError(
@@ -187,7 +192,7 @@ def _problem(network, state, order, subtract=None):
     L, D = L[:, keep], D[keep]
     zero = _arr(np.zeros(len(keep), dtype=object), domain)
     pre = [("affine", L, mean)]
-    cumulant = {r: (D if r == 2 else zero) for r in range(2, need + 1)}
+    cumulant = {r: (D if r == 2 else zero) for r in range(2, max(2, 2 * need) + 1)}
     sub = subtract
     if subtract is not None:
         from .dense import Dense
@@ -220,8 +225,9 @@ def _ldl(cov, domain):
         s = cov[j, j] - sum(L[j, k] ** 2 * D[k] for k in range(j))
         D[j] = 0 if (s == 0 if obj else abs(s) <= tol) else s
         for i in range(j + 1, n):
+            piv = Fraction(D[j]) if isinstance(D[j], int) else D[j]
             L[i, j] = 0 if D[j] == 0 else (cov[i, j] - sum(L[i, k] * L[j, k] * D[k]
-                                                           for k in range(j))) / D[j]
+                                                           for k in range(j))) / piv
     return L, _arr(np.array(D, dtype=object), domain)
 
 
@@ -273,9 +279,13 @@ def _bases(prob, inputs, top):
     cache, out = {}, []
     from ..algebra.univariate import moments_from_cumulants
 
+    if 2 * top > max(prob.cumulant):
+        raise InsufficientOrderError(
+            f"the basis strategy needs input cumulants up to order {2 * top}; the state holds "
+            f"order {max(prob.cumulant)}: build it with order >= {2 * top} (or from "
+            "distributions), or use strategy='diagrams' / route='polynomial'")
     for i in inputs:
-        ks = tuple([0] + [prob.cumulant[r][i] if r in prob.cumulant else 0
-                          for r in range(2, 2 * top + 1)])
+        ks = tuple([0] + [prob.cumulant[r][i] for r in range(2, 2 * top + 1)])
         if ks not in cache:
             if obj:
                 m = [1] + list(moments_from_cumulants(list(ks)))
@@ -543,6 +553,8 @@ def route_costs(network, state, order):
 
 def _choose(prob, steps, order, degree, m_out, widths, strategy):
     costs = _strategy_costs(prob.nvars, steps, order, degree, m_out, prob.gaussian, widths)
+    if strategy == "auto" and 2 * degree * math.ceil(order / 2) > max(prob.cumulant):
+        costs["basis"] = None  # the state does not know the moments the pairing needs
     if strategy != "auto":
         if strategy not in costs:
             raise bad_argument("strategy", strategy, "'auto', 'basis' or 'diagrams'")
