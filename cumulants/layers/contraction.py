@@ -289,9 +289,13 @@ def _bases(prob, inputs, top):
         if ks not in cache:
             if obj:
                 m = [1] + list(moments_from_cumulants(list(ks)))
+                cache[ks] = law_basis(m, top, obj)
             else:
-                m = [1.0] + [float(v) for v in _float_moments(ks)]
-            cache[ks] = law_basis(m, top, obj)
+                # Hankel matrices of high order are ill-conditioned: factor the float
+                # moments exactly (every float is a dyadic rational), round L and D once
+                m = [Fraction(1)] + _float_moments([Fraction(float(v)) for v in ks])
+                L, D = law_basis(m, top, True)
+                cache[ks] = (np.array(L, dtype=float), np.array(D, dtype=float))
         out.append(cache[ks])
     return out
 
@@ -527,11 +531,11 @@ def route_costs(network, state, order):
         out["contraction"] = min(vals) if vals else None
     else:
         out["contraction"] = None
-    # the expanded polynomial: products p^k for k <= order, each term ~2 us in sympy rings
+    # the expanded polynomial: products p^k for k < order in sympy rings, plus building the
+    # network polynomial unit by unit (constants fitted to benchmarks/bench_wide.py)
     terms = sum(_n_monomials(d, k * degree) * min(_n_monomials(d, degree), 10**7)
                 for k in range(1, order))
-    terms += sum(w * _n_monomials(d, degree) for w in widths)
-    out["polynomial"] = 2e-6 * terms + 1e-3
+    out["polynomial"] = 0.03 + 3e-5 * terms + 4e-3 * sum(widths)
     # layerwise: joint tensors of every layer up to the order each layer needs
     cost, need = 0.0, order
     fwd, w = [], d
@@ -547,7 +551,7 @@ def route_costs(network, state, order):
             deg = max(len(step[1]) - 1, 1)
             cost += _tensor.n_entries(w_out, need) * 50 * math.factorial(min(need, 8))
             need *= deg
-    out["layerwise"] = 2e-6 * cost + 1e-3 if cost < 1e12 else None
+    out["layerwise"] = 0.05 + 2e-6 * cost if cost < 1e12 else None
     return out
 
 
