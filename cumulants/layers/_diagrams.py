@@ -200,7 +200,8 @@ def _pairwise(step, ops):
     if len(x) <= 2 and len(y) <= 2 and len(out) <= 2:
         con = [i for i in x if i in y]
         if len(con) == 1 and not (set(x) & set(y) & set(out)) and \
-                len(set(x)) == len(x) and len(set(y)) == len(y):
+                len(set(x)) == len(x) and len(set(y)) == len(y) and \
+                set(x) | set(y) == set(out) | set(con):
             c = con[0]
             a2 = a if x[-1] == c else a.T
             b2 = b if y[0] == c else b.T
@@ -239,7 +240,7 @@ def quadratic_cumulant(n, c, g, M, kappa, gaussian, one):
     for weight, V, edges, loops, leaves in shapes(n, gaussian):
         if linear and (edges or any(loops)):
             continue  # a linear map: every shape with a quadratic factor vanishes
-        ops, subs = [], []
+        weights = []
         for v in range(V):
             deg = 2 * loops[v] + leaves[v] + sum(m for a, b, m in edges if v in (a, b))
             w = kappa[deg]
@@ -247,13 +248,25 @@ def quadratic_cumulant(n, c, g, M, kappa, gaussian, one):
                 w = w * diag ** loops[v]
             if leaves[v]:
                 w = w * g ** leaves[v]
-            ops.append(w)
-            subs.append(_LETTERS[v])
+            weights.append(w)
+        ops, subs, folded = [], [], set()
         for a, b, m in edges:
             if m not in hadamard:
                 hadamard[m] = M ** m
-            ops.append(hadamard[m])
+            E = hadamard[m]
+            # fold the vertex weights into the first edge at each vertex (fewer operands)
+            if a not in folded:
+                E = weights[a][:, None] * E
+                folded.add(a)
+            if b not in folded:
+                E = E * weights[b][None, :]
+                folded.add(b)
+            ops.append(E)
             subs.append(_LETTERS[a] + _LETTERS[b])
+        for v in range(V):
+            if v not in folded:
+                ops.append(weights[v])
+                subs.append(_LETTERS[v])
         val = _einsum(",".join(subs) + "->", ops)
         total = total + weight * val
     return total
