@@ -42,13 +42,8 @@ def _zeros(shape, obj):
 
 def _aggregate(values, inv, n, obj):
     """Sum the columns of ``values`` (m, P) that share ``inv`` into (m, n)."""
-    if not obj:
-        if values.shape[0] == 1:
-            return np.bincount(inv, weights=values[0], minlength=n)[None, :]
-        from scipy import sparse
-
-        S = sparse.csr_matrix((np.ones(inv.size), (inv, np.arange(inv.size))), shape=(n, inv.size))
-        return np.asarray((S @ values.T).T)
+    if not obj and values.shape[0] == 1:
+        return np.bincount(inv, weights=values[0], minlength=n)[None, :]
     order = np.argsort(inv, kind="stable")
     sorted_inv = inv[order]
     starts = np.flatnonzero(np.r_[True, sorted_inv[1:] != sorted_inv[:-1]])
@@ -133,15 +128,19 @@ class PolyVec:
         same = self is other
         step = max(1, _CHUNK // other.keys.size)
         ca, cb = self.C[0], other.C[0]
+        if same:  # a square: the upper triangle i <= j, off-diagonal terms twice
+            n = self.keys.size
+            I, J = np.triu_indices(n)
+            I, J = I.astype(np.int32), J.astype(np.int32)
+            for s in range(0, I.size, _CHUNK):
+                i, j = I[s:s + _CHUNK], J[s:s + _CHUNK]
+                V = ca[i] * ca[j] * np.where(i == j, 1.0, 2.0)
+                out += np.bincount(np.searchsorted(table, self.keys[i] + self.keys[j]),
+                                   weights=V, minlength=table.size)
+            return PolyVec(table, out[None, :], self.base, self.nvars).pruned()
         for s in range(0, self.keys.size, step):
             K = self.keys[s:s + step, None] + other.keys[None, :]
             V = ca[s:s + step, None] * cb[None, :]
-            if same:  # a square: the upper triangle, off-diagonal terms twice
-                i = np.arange(s, min(s + step, self.keys.size))[:, None]
-                j = np.arange(other.keys.size)[None, :]
-                V = np.where(j > i, 2 * V, np.where(j == i, V, 0.0))
-                keep = j >= i
-                K, V = K[np.broadcast_to(keep, K.shape)], V[np.broadcast_to(keep, V.shape)]
             out += np.bincount(np.searchsorted(table, K.ravel()), weights=V.ravel(),
                                minlength=table.size)
         return PolyVec(table, out[None, :], self.base, self.nvars).pruned()
