@@ -130,11 +130,15 @@ class PolyVec:
         ca, cb = self.C[0], other.C[0]
         if same:  # a square: the upper triangle i <= j, off-diagonal terms twice
             n = self.keys.size
-            I, J = np.triu_indices(n)
-            I, J = I.astype(np.int32), J.astype(np.int32)
-            for s in range(0, I.size, _CHUNK):
-                i, j = I[s:s + _CHUNK], J[s:s + _CHUNK]
-                V = ca[i] * ca[j] * np.where(i == j, 1.0, 2.0)
+            rows = max(1, _CHUNK // n)
+            for s in range(0, n, rows):
+                r = np.arange(s, min(s + rows, n))
+                lens = n - r
+                i = np.repeat(r, lens)
+                starts = np.cumsum(lens) - lens
+                j = np.arange(i.size) - np.repeat(starts, lens) + i
+                V = ca[i] * ca[j]
+                V[i != j] *= 2.0
                 out += np.bincount(np.searchsorted(table, self.keys[i] + self.keys[j]),
                                    weights=V, minlength=table.size)
             return PolyVec(table, out[None, :], self.base, self.nvars).pruned()
@@ -207,6 +211,27 @@ def full_table(nvars, degree, base, limit=6_000_000):
     return _TABLES[key]
 
 
+_MAPS: dict = {}
+
+
+def _table_maps(table, nvars, base):
+    """Per input ``t``: the exponents of ``x_t`` over the table, and ``down[i]``, the
+    table position of monomial ``i`` with that exponent lowered by one (cached)."""
+    key = (table.size, nvars, base, int(table[-1]))
+    if key not in _MAPS:
+        out = []
+        for t in range(nvars):
+            pw = base ** t
+            a = ((table // pw) % base).astype(np.int64)
+            has = np.flatnonzero(a >= 1)
+            down = np.arange(table.size)
+            down[has] = np.searchsorted(table, table[has] - pw)
+            out.append((a, down))
+        _MAPS.clear()
+        _MAPS[key] = out
+    return _MAPS[key]
+
+
 def law_basis(moments, top, obj):
     """``(L, D)`` with ``H = L D L^T`` for the Hankel matrix ``H_ab = m_{a+b}``, ``a, b <= top``.
 
@@ -249,29 +274,29 @@ def transform(keys, coef, base, nvars, bases, obj):
             full = np.zeros(table.size)
             full[np.searchsorted(table, keys)] = coef
             keys, coef = table, full
+            maps = _table_maps(table, nvars, base)
             for t in range(nvars):
                 L, D = bases[t]
-                pw = base ** t
-                a = (keys // pw) % base
+                a, down = maps[t]
                 amax = int(a.max())
                 if amax == 0:
                     continue
-                # down[i]: the table position of monomial i with its exponent of x_t lowered by 1
-                has = np.flatnonzero(a >= 1)
-                down = np.arange(table.size)
-                down[has] = np.searchsorted(table, keys[has] - pw)
                 Lm = L * (D != 0)[None, :]
-                new = np.zeros(table.size)
                 idx = np.flatnonzero(coef != 0)
                 cur, aa, cc = idx, a[idx], coef[idx]
+                pos, val = [], []
                 for delta in range(amax + 1):
                     if delta:
                         keep = aa >= delta
                         cur, aa, cc = down[cur[keep]], aa[keep], cc[keep]
                     if cur.size == 0:
                         break
-                    new += np.bincount(cur, weights=cc * Lm[aa, aa - delta], minlength=table.size)
-                coef = new
+                    w = Lm[aa, aa - delta]
+                    nz = w != 0
+                    pos.append(cur[nz])
+                    val.append(cc[nz] * w[nz])
+                coef = np.bincount(np.concatenate(pos), weights=np.concatenate(val),
+                                   minlength=table.size)
             nz = coef != 0
             keys, coef = keys[nz], coef[nz]
             return keys, coef, _weights(keys, base, nvars, bases, obj)
