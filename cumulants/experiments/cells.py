@@ -198,12 +198,16 @@ def _exact_mse_se(network, target, dist, b, n, degree, study):
     """
     from ..algebra.univariate import moments_from_cumulants
     from ..generalisation import error_cumulants
+    from ..layers.contraction import applicable, contraction_cumulants
     from ..state import Cumulants
 
-    if 4 * degree > study["max_prediction_order"]:
-        return None
     state = Cumulants.iid(dist, b, 4 * degree)
-    k = error_cumulants(network, target, state, 4).marginal(0)
+    if applicable(network, state):  # the contraction route has no order budget
+        k = contraction_cumulants(network, state, 4, subtract=target).marginal(0)
+    elif 4 * degree > study["max_prediction_order"]:
+        return None
+    else:
+        k = error_cumulants(network, target, state, 4).marginal(0)
     m = moments_from_cumulants([float(v) for v in k])
     var = m[3] - m[1] ** 2
     return _float(math.sqrt(var / n)) if var > 0 else None

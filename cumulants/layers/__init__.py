@@ -2,6 +2,7 @@
 
 from .activations import Identity, Polynomial, Quadratic
 from .base import Layer
+from .contraction import contraction_cumulants, group_cumulants, route_costs
 from .dense import Dense
 from .message_passing import (
     MessagePassing,
@@ -32,6 +33,9 @@ __all__ = [
     "Quadratic",
     "MessagePassing",
     "Network",
+    "contraction_cumulants",
+    "group_cumulants",
+    "route_costs",
     "chain_graph",
     "ring_graph",
     "grid_graph",

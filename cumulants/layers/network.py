@@ -83,12 +83,18 @@ class Network(Layer):
         ``route``: ``"layerwise"`` maps the full joint state through every layer;
         ``"polynomial"`` (polynomial networks only) expands the whole network as
         one polynomial map of the input and takes its cumulants directly, which
-        avoids the large hidden-layer tensors; ``"auto"`` picks ``"polynomial"``
-        for polynomial networks with a nonlinear activation, else ``"layerwise"``.
-        Both routes are exact and agree (a tested law).
+        avoids the large hidden-layer tensors; ``"contraction"`` (polynomial
+        networks on independent or Gaussian numeric inputs) sums connected
+        diagrams / contracts orthogonal-basis coefficients without expanding
+        powers (:mod:`cumulants.layers.contraction`), which scales to wide
+        layers; ``"auto"`` picks ``"layerwise"`` for networks without a nonlinear
+        polynomial activation, else the cheapest applicable route by the cost
+        model :func:`~cumulants.layers.contraction.route_costs`.
+        All routes are exact and agree (a tested law).
         """
-        if route not in ("auto", "layerwise", "polynomial"):
-            raise bad_argument("route", route, "'auto', 'layerwise' or 'polynomial'")
+        if route not in ("auto", "layerwise", "polynomial", "contraction"):
+            raise bad_argument("route", route,
+                               "'auto', 'layerwise', 'polynomial' or 'contraction'")
         if not isinstance(state, Cumulants):
             raise bad_argument("state", state, "a cumulants.Cumulants instance")
         order = state.order if order is None else check_order(order)
@@ -106,10 +112,19 @@ class Network(Layer):
                 f"(polynomial activations multiply the order by their degree); the state holds "
                 f"order {state.order}. Build it with order >= {need}, or from distributions / as "
                 "a Gaussian so higher orders are known exactly")
-        cur = state.extend(need) if need > state.order else state
         nonlinear = any((getattr(layer, "degree", None) or 1) > 1 for layer in self.layers)
-        if route == "polynomial" or (route == "auto" and self.is_polynomial and nonlinear
-                                     and self.in_dim() is not None):
+        if route == "auto" and self.is_polynomial and nonlinear and self.in_dim() is not None:
+            route = self._auto_route(state, order)
+        if route == "contraction":
+            from .contraction import contraction_cumulants
+
+            if not self.is_polynomial:
+                from ..errors import NotPolynomialError
+
+                raise NotPolynomialError("route='contraction' needs every layer to be polynomial")
+            return contraction_cumulants(self, state, order)
+        cur = state.extend(need) if need > state.order else state
+        if route == "polynomial":
             from ..algebra.polynomial import polynomial_cumulants
 
             if not self.is_polynomial:
@@ -121,6 +136,16 @@ class Network(Layer):
         for k, layer in enumerate(self.layers):
             cur = layer.propagate(cur, orders[k + 1])
         return cur
+
+    def _auto_route(self, state, order):
+        """The cheapest applicable exact route by :func:`~.contraction.route_costs`."""
+        from .contraction import applicable, route_costs
+
+        costs = route_costs(self, state, order)
+        if not applicable(self, state):
+            costs["contraction"] = None
+        usable = {k: v for k, v in costs.items() if v is not None}
+        return min(usable, key=usable.get) if usable else "polynomial"
 
     def apply(self, x):
         """Forward pass on samples ``x`` of shape ``(n, in_dim)``."""

@@ -1,0 +1,227 @@
+"""The contraction route against the expanded polynomial route (exact), Monte Carlo and closed forms."""
+
+import json
+import math
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cumulants.distributions import Bernoulli, Exponential, Normal, Rademacher, Uniform
+from cumulants.errors import InvalidParameterError, MethodUnavailableError, OrderTooHighError
+from cumulants.layers import Dense, MessagePassing, Network, Polynomial, Quadratic, ring_graph
+from cumulants.layers._diagrams import shapes
+from cumulants.layers.contraction import (
+    applicable,
+    contraction_cumulants,
+    group_cumulants,
+    route_costs,
+)
+from cumulants.state import Cumulants
+
+R = sympy.Rational
+LAWS = [Bernoulli(R(1, 3)), Uniform(-1, 2), Exponential(2), Normal(R(1, 2), 2), Rademacher()]
+
+
+def _values(state):
+    return [v for n in range(1, state.order + 1) for v in state.packed(n)]
+
+
+def _constrained(draw, rows, cols, constraint):
+    """Small rational weights obeying a weight constraint of the study's zoo."""
+    ints = st.integers(-3, 3)
+    if constraint == "tied":
+        w = R(draw(ints), 2)
+        return [[w] * cols for _ in range(rows)]
+    if constraint == "same_sign":
+        return [[R(abs(draw(ints)), 2) for _ in range(cols)] for _ in range(rows)]
+    if constraint == "equivariant" and rows == cols:
+        a, b = R(draw(ints), 2), R(draw(ints), 3)
+        return [[a * int(i == j) + b for j in range(cols)] for i in range(rows)]
+    return [[R(draw(ints), 2) for _ in range(cols)] for _ in range(rows)]
+
+
+@st.composite
+def small_networks(draw):
+    d = draw(st.integers(1, 3))
+    depth = draw(st.integers(1, 2))
+    layers, width, degree = [], d, 1
+    for _ in range(depth):
+        h = draw(st.integers(1, 3))
+        cons = draw(st.sampled_from(["free", "tied", "same_sign", "equivariant"]))
+        bias = draw(st.one_of(st.none(), st.lists(st.integers(-2, 2), min_size=h, max_size=h)))
+        layers.append(Dense(_constrained(draw, h, width, cons), bias=bias))
+        k = draw(st.integers(1, 2 if degree * 2 <= 4 else 1))
+        coeffs = [R(draw(st.integers(-2, 2)), 2) for _ in range(k + 1)]
+        coeffs[-1] = coeffs[-1] or R(1, 2)
+        layers.append(Polynomial(coeffs))
+        degree *= k
+        width = h
+    m = draw(st.integers(1, 2))
+    layers.append(Dense(_constrained(draw, m, width, draw(st.sampled_from(["free", "tied"])))))
+    return Network(layers), d, degree
+
+
+@given(small_networks(), st.sampled_from(range(len(LAWS))), st.data())
+def test_contraction_equals_polynomial_route_exactly(case, law, data):
+    net, d, degree = case
+    order = data.draw(st.integers(1, 3 if degree <= 2 else 2))
+    laws = [LAWS[(law + i * data.draw(st.integers(0, 1))) % len(LAWS)] for i in range(d)]
+    x = Cumulants.independent(laws, 2)
+    ref = net.propagate(x, order, route="polynomial")          # the independent oracle
+    got = net.propagate(x, order, route="contraction")
+    assert got.domain == "exact"
+    assert _values(got) == _values(ref)
+    if degree <= 2:  # both strategies, one answer
+        assert _values(contraction_cumulants(net, x, order, strategy="diagrams")) == _values(ref)
+        assert _values(contraction_cumulants(net, x, order, strategy="basis")) == _values(ref)
+
+
+def test_correlated_gaussian_reduces_through_an_exact_ldl_factor():
+    net = Network([Dense([[1, 2], [1, -1], [0, 1]], bias=[1, 0, 2]), Quadratic(R(1, 3)),
+                   Dense([[1, R(-1, 2), 2]])])
+    x = Cumulants.gaussian([1, R(-1, 2)], [[2, R(1, 2)], [R(1, 2), 1]], order=2)
+    ref = net.propagate(x, 5, route="polynomial")
+    for strategy in ("auto", "basis", "diagrams"):
+        assert _values(contraction_cumulants(net, x, 5, strategy=strategy)) == _values(ref)
+    singular = Cumulants.gaussian([0, 0], [[1, 1], [1, 1]], order=2)  # a zero LDL pivot
+    assert _values(net.propagate(singular, 3, route="contraction")) == \
+        _values(net.propagate(singular, 3, route="polynomial"))
+
+
+def _closed_form(W, v, alpha, n):
+    """Issue 13's closed form for x ~ N(0, I): y = g.x + x^T M x, M = W^T diag(alpha v) W."""
+    M = W.T * sympy.diag(*[alpha * e for e in v]) * W
+    g = W.T * sympy.Matrix(v)
+    if n == 1:
+        return M.trace()
+    return (2 ** (n - 1) * math.factorial(n - 1) * (M ** n).trace()
+            + R(2 ** n, 8) * math.factorial(n) * (g.T * M ** (n - 2) * g)[0, 0])
+
+
+def test_gaussian_closed_form_matches_the_polynomial_route():
+    # CGF -1/2 log det(I - 2tM) + t^2/2 g^T (I - 2tM)^-1 g, expanded: derived independently
+    W = sympy.Matrix([[1, 2, 0], [R(1, 2), -1, 1], [0, 1, 3], [2, 0, -1]])
+    v = [1, R(-1, 3), 2, R(1, 2)]
+    alpha = R(1, 2)
+    net = Network([Dense(W), Quadratic(alpha), Dense([v])])
+    x = Cumulants.iid(Normal(0, 1), 3, 2)
+    ref = net.propagate(x, 6, route="polynomial").marginal(0)
+    assert ref == [sympy.expand(_closed_form(W, v, alpha, n)) for n in range(1, 7)]
+    assert net.propagate(x, 6, route="contraction").marginal(0) == ref
+
+
+def test_gaussian_shapes_are_the_cycle_and_the_paths():
+    # weights 2^(n-1) (n-1)! (cycle) and n! 2^(n-3) (path), as in the closed form
+    for n in range(3, 9):
+        got = sorted(w for w, *_ in shapes(n, True))
+        assert got == sorted([2 ** (n - 1) * math.factorial(n - 1), math.factorial(n) * 2 ** (n - 3)])
+
+
+def test_float_and_mpmath_agree_with_exact():
+    rng = np.random.default_rng(3)
+    W = rng.integers(-4, 5, (5, 3)) / 4          # dyadic: exactly representable
+    v = rng.integers(-4, 5, (1, 5)) / 8
+    exact = Network([Dense([[R(int(4 * a), 4) for a in row] for row in W]),
+                     Quadratic(R(1, 2)), Dense([[R(int(8 * a), 8) for a in v[0]]])])
+    flt = Network([Dense(W), Quadratic(0.5), Dense(v)])
+    x = Cumulants.iid(Uniform(-1, 1), 3, 2)
+    exact_ref = exact.propagate(x, 4, route="polynomial").marginal(0)
+    ref = [float(a) for a in exact_ref]
+    for strategy in ("basis", "diagrams"):
+        got = contraction_cumulants(flt, x, 4, strategy=strategy).marginal(0)
+        assert np.allclose(got, ref, rtol=1e-12, atol=0)
+    with mpmath.workdps(40):
+        mp = Network([Dense([[mpmath.mpf(a) for a in row] for row in W]), Quadratic(0.5), Dense(v)])
+        got = contraction_cumulants(mp, x, 4).marginal(0)
+        assert all(isinstance(a, mpmath.mpf) for a in got)
+        want = [mpmath.mpf(a.p) / a.q for a in exact_ref]
+        assert all(abs(a - b) <= 1e-30 * abs(b) for a, b in zip(got, want))
+
+
+def test_monte_carlo_on_a_wide_network():
+    # d = 24 exponential inputs, 64 quadratic units; 1e5 samples, k-statistics within 4 SE
+    from cumulants.estimators import k_statistics, k_statistics_se
+
+    rng = np.random.default_rng(20261130)
+    d, h = 24, 64
+    W = rng.normal(size=(h, d)) / np.sqrt(d)
+    v = rng.normal(size=(1, h)) / np.sqrt(h)
+    net = Network([Dense(W), Quadratic(0.5), Dense(v)])
+    x = Cumulants.iid(Exponential(1), d, 2)
+    exact = net.propagate(x, 4, route="contraction").marginal(0)
+    X = rng.exponential(size=(100_000, d))
+    u = X @ W.T
+    y = (u + 0.5 * u * u) @ v[0]
+    ks = k_statistics(y, 4)
+    se = k_statistics_se(y, 4, method="plugin")
+    for k, s, e in zip(ks, np.ravel(se), exact):
+        assert abs(k - e) < 4 * s, (k, e, s)
+
+
+def test_message_passing_groups_on_their_light_cones():
+    from itertools import combinations_with_replacement as cwr
+
+    from cumulants.algebra.polynomial import polynomial_cumulants
+
+    A = ring_graph(7)
+    net = Network([MessagePassing(A, [[1, R(1, 2)]], [[R(1, 2), -1]]), Quadratic(R(1, 2)),
+                   MessagePassing(A, [[1], [R(-1, 2)]], [[R(1, 3)], [1]]), Quadratic(1)])
+    x = Cumulants.iid(Uniform(-1, 1), 7, 2)
+    polys = net.polynomial(as_ring=True)
+    groups = [(6, 0), (3,)]
+    for g, res in zip(groups, group_cumulants(net, x, 2, groups)):
+        ref = polynomial_cumulants([polys[i] for i in g], x, 2)   # the expanded oracle
+        for n in range(1, 3):
+            for idx in cwr(range(len(g)), n):
+                assert res[idx] == ref[idx]
+
+
+def test_subtract_gives_the_error_cumulants():
+    from cumulants.generalisation import error_cumulants
+
+    net = Network([Dense([[1, 2], [1, -1]]), Quadratic(R(1, 2)), Dense([[1, 1]])])
+    target = Dense([[1, 1]])
+    x = Cumulants.iid(Exponential(1), 2, 2)
+    ref = error_cumulants(net, target, x, 4)
+    assert _values(contraction_cumulants(net, x, 4, subtract=target)) == _values(ref)
+
+
+def test_bad_inputs_are_refused_with_the_way_out():
+    net = Network([Dense([[1, 1]]), Quadratic(1)])
+    with pytest.raises(InvalidParameterError, match="route='polynomial'"):
+        contraction_cumulants(Network([Dense([[sympy.Symbol("a"), 1]]), Quadratic(1)]),
+                              Cumulants.iid(Normal(0, 1), 2, 2), 2)
+    corr = Cumulants.from_tensors([[0, 0], [[1, R(1, 2)], [R(1, 2), 1]], np.zeros((2, 2, 2)).tolist(),
+                                   np.zeros((2,) * 4).tolist()])
+    with pytest.raises(MethodUnavailableError, match="route='layerwise'"):
+        contraction_cumulants(net, corr, 2)
+    assert not applicable(net, Cumulants.symbolic(2, 4))
+    deep = Network([Dense([[1] * 70]), Quadratic(1), Dense([[1]]), Quadratic(1)])
+    with pytest.raises(OrderTooHighError, match="route="):
+        contraction_cumulants(deep, Cumulants.iid(Uniform(-1, 1), 70, 2), 8)
+
+
+def test_cost_model_orders_routes_as_measured():
+    # measured by benchmarks/bench_wide.py (cost-model section) on this project's 2-core machine
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "wide_routes.json"
+    cases = json.loads(path.read_text())
+    assert len(cases) >= 3
+    for case in cases:
+        rng = np.random.default_rng(case["seed"])
+        d, h, n = case["d"], case["h"], case["order"]
+        W = rng.normal(size=(h, d)) / np.sqrt(d)
+        v = rng.normal(size=(1, h)) / np.sqrt(h)
+        net = Network([Dense(W), Quadratic(0.5), Dense(v)])
+        x = Cumulants.iid(Uniform(-1, 1), d, 2)
+        est = {k: t for k, t in route_costs(net, x, n).items() if t is not None}
+        measured = {k: t for k, t in case["seconds"].items() if t is not None}
+        assert min(est, key=est.get) == min(measured, key=measured.get), case
+        for a in measured:  # routes measured 5x apart are ordered the same way
+            for b in measured:
+                if measured[a] > 5 * measured[b]:
+                    assert est[a] > est[b], (case, a, b)
