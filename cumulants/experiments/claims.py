@@ -176,8 +176,11 @@ def claim_c(summary, cfg):
             f"in {worse} of {len(cons_tests)} comparisons: over-expressivity hurts relative to a "
             "model with the right inductive bias, not necessarily relative to an over-constrained "
             "one. The free quadratic MLPs are themselves over-parameterised (their "
-            "parameter count is several times the target's) yet generalise almost exactly: what "
-            "matters is whether the function class contains the target and extrapolates like it.")]
+            "parameter count is several times the target's) yet can generalise almost exactly: "
+            "what matters is whether the function class contains the target and extrapolates like "
+            "it." + (" A ReLU network is piecewise linear and extrapolates linearly, like the "
+                     "target, once it has seen inputs in every direction."
+                     if any("relu" in n for n in g["expressive"]) else ""))]
     return v, blocks
 
 

@@ -3,7 +3,7 @@
 The built-in defaults live in ``default.toml`` beside this module (print them
 with ``cumulants reproduce --print-config``); a user file overrides any subset
 of keys.  ``--quick`` applies the ``[quick]`` table on top, for a run of about
-two minutes on two cores.
+a minute on two cores.
 """
 
 from __future__ import annotations

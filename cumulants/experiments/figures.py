@@ -106,7 +106,8 @@ def kappa_figure(cells, summary, cfg, out, train_law):
             if s["kappa4"]["fit"] is not None:
                 a, s4 = s["intercept"]["fit"], s["kappa4"]["fit"]
                 ax.plot(k4, a + s4 * k4, "--", color="0.5", lw=1, zorder=1)
-            ttl = "no closed form"
+            ttl = ("degree > 2: not affine in $\\kappa_4$" if r["polynomial"]
+                   else "no closed form")
         ax.set_title(f"{r['architecture']}\n{ttl}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
@@ -120,7 +121,7 @@ def kappa_figure(cells, summary, cfg, out, train_law):
                for t in laws]
     handles += [plt.Line2D([], [], color="k", ls="-", label=r"closed form, $\kappa_3=0$"),
                 plt.Line2D([], [], color="k", ls=":", label=r"closed form, $\kappa_3=2$"),
-                plt.Line2D([], [], color="0.5", ls="--", label="least-squares fit (no closed form)")]
+                plt.Line2D([], [], color="0.5", ls="--", label="least-squares fit (no affine closed form)")]
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=7,
                frameon=False)
     fig.suptitle(f"Test MSE against the test law's $\\kappa_4$ (trained on {law_label(train_law)} "
