@@ -7,7 +7,12 @@ its closed-form cumulant prediction.  The parts:
 * :mod:`~cumulants.experiments.config` -- the TOML configuration (built-in defaults);
 * :mod:`~cumulants.experiments.cells` -- one (architecture, law, seed) cell, a pure function;
 * :mod:`~cumulants.experiments.runner` -- planning, executors, atomic resumable storage;
-* :mod:`~cumulants.experiments.report` -- tables, figures, LaTeX and ``results.json``.
+* :mod:`~cumulants.experiments.report` -- the report as a short paper (section builders),
+  ``results.json`` with provenance;
+* :mod:`~cumulants.experiments.document` -- one document model rendered to Markdown and LaTeX;
+* :mod:`~cumulants.experiments.analysis` -- means, standard errors, slopes, diagnostics;
+* :mod:`~cumulants.experiments.claims` -- the seed paper's claims (a)-(e) and their verdicts;
+* :mod:`~cumulants.experiments.figures` -- the figures (200 dpi PNG and PDF).
 
 >>> from cumulants.experiments import load_config, plan_cells
 >>> len(plan_cells(load_config(quick=True)))

@@ -13,7 +13,14 @@ gives the same numbers.  It returns every number of the cell:
   (``kappa_3``, ``kappa_4/kappa_2^2``) measured by k-statistics beside the exact
   flow and, for polynomial models, the exact prediction of the learned flow;
 * for GNNs, predicted cumulants of hidden activations layer by layer beside
-  their k-statistics, with z-scores.
+  their k-statistics, with z-scores;
+* the training loss of every epoch, and for every test law the fraction of test
+  inputs outside the box spanned by the training inputs with the MSE inside and
+  outside it (extrapolation diagnostics);
+* for polynomial models of degree <= 2, the exact MSE as an affine function of the
+  test law's ``kappa_3`` and ``kappa_4`` at the study's variance (``mse_affine``);
+* for polynomial models, the certified range of the test MSE over two classes of
+  input laws (``bounds``, :mod:`~cumulants.experiments.bounds_section`).
 """
 
 from __future__ import annotations
@@ -22,7 +29,11 @@ import math
 
 import numpy as np
 
-__all__ = ["run_cell", "law", "law_label", "split_law", "LAW_LABELS"]
+__all__ = ["run_cell", "law", "law_label", "split_law", "LAW_LABELS", "CELL_VERSION"]
+
+#: Version of the cell's output schema; part of each cell's hash, so cells stored by an
+#: older version are recomputed rather than loaded without the newer fields.
+CELL_VERSION = 3
 
 LAW_LABELS = {
     "gaussian": "Gaussian",
@@ -213,6 +224,39 @@ def _exact_mse_se(network, target, dist, b, n, degree, study):
     return _float(math.sqrt(var / n)) if var > 0 else None
 
 
+def _support(Xt, e2, lo, hi) -> dict:
+    """Share of test inputs outside the training box ``[lo, hi]`` and the MSE inside/outside it."""
+    out = np.any((Xt < lo) | (Xt > hi), axis=1)
+    res = {"outside_support": _float(out.mean())}
+    for key, mask in (("inside", ~out), ("outside", out)):
+        part = e2[mask]
+        res[f"mse_{key}"] = _float(part.mean()) if part.size else None
+        res[f"mse_{key}_se"] = _float(part.std(ddof=1) / math.sqrt(part.size)) if part.size > 1 else None
+    return res
+
+
+def _mse_affine(network, target, b, variance) -> dict:
+    r"""The exact MSE of a degree <= 2 model as ``a + s_3 kappa_3 + s_4 kappa_4`` at ``kappa_2 = variance``.
+
+    For an error polynomial of degree 2 on i.i.d. zero-mean inputs, ``E[e]`` depends on
+    ``kappa_2`` only and ``Var[e]`` is affine in ``kappa_3`` and ``kappa_4``
+    (docs/formulas.md §7: ``2 kappa_3 sum_i delta_i A_ii + kappa_4 sum_i A_ii^2``), so
+    the exact :func:`~cumulants.generalisation.mse` at three points gives every
+    coefficient: ``a = MSE(0, 0)``, ``s_3 = (MSE(1, 0) - MSE(-1, 0)) / 2`` and likewise
+    ``s_4``.
+    """
+    from ..state import Cumulants
+
+    def at(k3, k4):
+        return _predicted_mse(network, target,
+                              Cumulants.iid_cumulants([0.0, float(variance), k3, k4], b))
+
+    a = at(0.0, 0.0)
+    return {"kappa2": float(variance), "intercept": a,
+            "kappa3": _float((at(1.0, 0.0) - at(-1.0, 0.0)) / 2),
+            "kappa4": _float((at(0.0, 1.0) - at(0.0, -1.0)) / 2)}
+
+
 def _degree(network) -> int:
     """Total degree of a polynomial network (1 for affine maps)."""
     polys = network.polynomial(as_ring=True)
@@ -256,14 +300,17 @@ def run_cell(spec: dict) -> dict:
         "polynomial": bool(polynomial),
         "train_mse": _float(model.loss(X, Y)),
         "final_epoch_loss": _float(history.loss[-1]) if len(history) else None,
+        "loss_history": [_float(v) for v in history.loss],
         "test": {},
     }
+    lo, hi = X.min(axis=0), X.max(axis=0)
     for test_law in study["test_laws"]:
         dist = law(test_law, study["variance"])
         Xt = np.asarray(dist.sample((study["test_samples"], b), rng), dtype=float)
         e = model.predict(Xt)[:, 0] - Xt.sum(axis=1) / math.sqrt(b)
         e2 = e**2
         entry = {"mse": _float(e2.mean()), "se_sample": _float(e2.std(ddof=1) / math.sqrt(e2.size))}
+        entry.update(_support(Xt, e2, lo, hi))
         entry["se"], entry["se_method"] = entry["se_sample"], "sample"
         if polynomial:
             state = Cumulants.iid(dist, b, 4)
@@ -273,6 +320,14 @@ def run_cell(spec: dict) -> dict:
                 entry["se"], entry["se_method"] = se, "exact"
             entry["z"] = _z(entry["mse"], entry["predicted"], entry["se"])
         result["test"][test_law] = entry
+    if polynomial and degree <= 2:
+        result["mse_affine"] = _mse_affine(network, target, b, study["variance"])
+    if polynomial:
+        from .bounds_section import cell_bounds
+
+        bounds = cell_bounds(network, target, study)
+        if bounds is not None:
+            result["bounds"] = bounds
     flow_law = spec.get("flow_law", train_law)
     result["flow"] = {"law": flow_law,
                       "steps": _flow(model, network, law(flow_law, study["variance"]), study, rng,

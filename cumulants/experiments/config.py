@@ -3,7 +3,7 @@
 The built-in defaults live in ``default.toml`` beside this module (print them
 with ``cumulants reproduce --print-config``); a user file overrides any subset
 of keys.  ``--quick`` applies the ``[quick]`` table on top, for a run of about
-two minutes on two cores.
+a minute on two cores.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import sys
 from importlib import resources
 
@@ -78,6 +79,19 @@ def _validate(cfg):
         raise bad_argument("study.lr", study["lr"], "a positive number")
     if not isinstance(study["variance"], (int, float)) or study["variance"] <= 0:
         raise bad_argument("study.variance", study["variance"], "a positive number")
+    if not isinstance(study["bounds"], bool):
+        raise bad_argument("study.bounds", study["bounds"], "true or false")
+    c = study["bounds_c"]
+    if not isinstance(c, (int, float)) or isinstance(c, bool) or not math.isfinite(c) \
+            or not c > 1 / math.sqrt(3):
+        raise bad_argument("study.bounds_c", c, "a number > 1/sqrt(3) (a law of the study's "
+                           "variance needs a support wider than one standard deviation each way)")
+    k = study["bounds_kurtosis"]
+    if not (isinstance(k, list) and len(k) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in k) and -2 <= k[0] <= k[1]):
+        raise bad_argument("study.bounds_kurtosis", k, "two numbers [lo, hi] with -2 <= lo <= hi "
+                           "(excess kurtosis is at least -2)")
     archs = cfg["architectures"]
     if not isinstance(archs, list) or not archs:
         raise bad_argument("architectures", archs, "a non-empty list of [[architectures]] tables")

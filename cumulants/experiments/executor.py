@@ -13,7 +13,7 @@ import os
 
 from ..errors import MethodUnavailableError, bad_argument
 
-__all__ = ["make_executor", "SerialExecutor"]
+__all__ = ["make_executor", "SerialExecutor", "completed"]
 
 
 class SerialExecutor(cf.Executor):
@@ -28,11 +28,35 @@ class SerialExecutor(cf.Executor):
         return fut
 
 
+def completed(executor, fn, items):
+    """Yield ``fn(item)`` for every item, each as soon as it finishes.
+
+    On a :class:`SerialExecutor` the items run one by one as the caller consumes the
+    results, so progress is reported after each item rather than after all of them;
+    on a pool every item is submitted at once and results come in completion order.
+    Items not yet started are cancelled if the caller stops early.
+
+    >>> list(completed(SerialExecutor(), abs, [-1, -2]))
+    [1, 2]
+    """
+    if isinstance(executor, SerialExecutor):
+        for item in items:
+            yield fn(item)
+        return
+    futures = [executor.submit(fn, item) for item in items]
+    try:
+        for fut in cf.as_completed(futures):
+            yield fut.result()
+    finally:
+        for fut in futures:
+            fut.cancel()
+
+
 @contextlib.contextmanager
 def make_executor(workers=None, scheduler=None):
     """A context manager yielding an executor.
 
-    ``workers=1`` (or 0) runs in-process; ``workers=N`` uses N local processes;
+    ``workers=1`` runs in-process; ``workers=N`` uses N local processes;
     ``scheduler="tcp://host:8786"`` (or ``"local"`` for a throw-away local
     cluster) uses Dask distributed.
     """
@@ -53,8 +77,8 @@ def make_executor(workers=None, scheduler=None):
         return
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
-    if not isinstance(workers, int) or workers < 0:
-        raise bad_argument("workers", workers, "a non-negative integer")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise bad_argument("workers", workers, "a positive integer (1 runs in-process)")
     if workers <= 1:
         yield SerialExecutor()
         return

@@ -8,14 +8,13 @@ that were in flight.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import json
 import time
 from pathlib import Path
 
-from .cells import run_cell
+from .cells import CELL_VERSION, run_cell
 from .config import config_hash
-from .executor import make_executor
+from .executor import completed, make_executor
 from .progress import Progress
 from .store import CellStore
 
@@ -29,7 +28,8 @@ def plan_cells(cfg: dict) -> list:
     for arch in cfg["architectures"]:
         for train_law in cfg["study"]["train_laws"]:
             for seed in cfg["study"]["seeds"]:
-                spec = {"architecture": arch, "study": study, "train_law": train_law, "seed": seed}
+                spec = {"architecture": arch, "study": study, "train_law": train_law, "seed": seed,
+                        "cell_version": CELL_VERSION}
                 cell_id = f"{arch['name']}__{train_law}__s{seed}"
                 spec["id"] = cell_id
                 spec["hash"] = config_hash({k: v for k, v in spec.items() if k != "id"})
@@ -64,15 +64,12 @@ def run_study(cfg: dict, out_dir, *, workers=None, scheduler=None, progress=True
             todo.append(spec)
     if max_cells is not None:
         todo = todo[:max_cells]
-    bar = Progress(len(cells), "cells", enabled=progress)
-    bar.done = len(done)
+    bar = Progress(len(cells), "cells", enabled=progress, initial=len(done))
     timings = {}
     t0 = time.perf_counter()
     if todo:
         with make_executor(workers, scheduler) as ex:
-            futures = {ex.submit(_execute, spec): spec for spec in todo}
-            for fut in cf.as_completed(futures):
-                result, seconds = fut.result()
+            for result, seconds in completed(ex, _execute, todo):
                 store.save(result)
                 # Keep exactly what a resumed run would load (sorted keys, JSON floats), so a
                 # fresh and a resumed run aggregate identically, bit for bit.
@@ -80,6 +77,7 @@ def run_study(cfg: dict, out_dir, *, workers=None, scheduler=None, progress=True
                 done[result["id"]] = result
                 timings[result["id"]] = seconds
                 bar.update(1, result["id"])
+    bar.close()
     ordered = [done[spec["id"]] for spec in cells if spec["id"] in done]
     return {"cells": ordered, "timings": timings, "wall_seconds": time.perf_counter() - t0,
             "resumed": len(cells) - len(todo) if max_cells is None else len(done) - len(timings),
