@@ -202,7 +202,12 @@ class Relaxation:
                 cons.append(e <= hi)
         if cap is not None:
             cons.append(cp.trace(M) <= cap)
-        obj = self._expr(y, self.obj)
+        # The solver's tolerances are absolute: an objective whose coefficients are tiny
+        # (a nearly exact fit, MSE ~ 1e-9) would stop at the first feasible point.  Solve
+        # for the unit-scaled linear part and restore constant and scale afterwards.
+        const, terms = self.obj
+        norm = max((abs(v) for v in terms.values()), default=0.0) or 1.0
+        obj = self._expr(y, (0.0, {i: v / norm for i, v in terms.items()}))
         prob = cp.Problem(cp.Minimize(obj) if sense == "min" else cp.Maximize(obj), cons)
         status, value = None, None
         for solver, kw in (("CLARABEL", {}), ("SCS", {"eps": 1e-9, "max_iters": 200000})):
@@ -214,7 +219,7 @@ class Relaxation:
                 continue
             status = prob.status
             if status in ("optimal", "optimal_inaccurate") and y.value is not None:
-                value = float(prob.value)
+                value = const + norm * float(prob.value)
                 return status, value, self._marginals(np.asarray(y.value, dtype=float))
             if status in ("infeasible", "unbounded"):
                 break
