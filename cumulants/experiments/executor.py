@@ -13,7 +13,49 @@ import os
 
 from ..errors import MethodUnavailableError, bad_argument
 
-__all__ = ["make_executor", "SerialExecutor"]
+__all__ = ["make_executor", "SerialExecutor", "check_scheduler"]
+
+_PROTOCOLS = ("tcp", "tls", "ws", "wss", "inproc", "ucx")
+
+
+def check_scheduler(address, timeout: float = 2.0) -> None:
+    """Fail fast on a malformed or unreachable Dask scheduler address.
+
+    ``"local"`` is always fine; ``tcp://host:port`` must parse, have a port in 1..65535
+    and accept a TCP connection within ``timeout`` seconds (Dask itself retries for 30 s).
+
+    >>> check_scheduler("local")
+    >>> check_scheduler("nowhere")
+    Traceback (most recent call last):
+    ...
+    cumulants.errors.InvalidParameterError: --scheduler='nowhere' is invalid: expected 'local' or an address such as tcp://host:8786
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    if address == "local":
+        return
+    expected = "'local' or an address such as tcp://host:8786"
+    if not isinstance(address, str) or "://" not in address:
+        raise bad_argument("--scheduler", address, expected)
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError:
+        raise bad_argument("--scheduler", address, expected + " (port in 1..65535)") from None
+    if parts.scheme not in _PROTOCOLS or not parts.hostname:
+        raise bad_argument("--scheduler", address, expected)
+    if parts.scheme not in ("tcp", "tls"):
+        return
+    if port is None or not 1 <= port <= 65535:
+        raise bad_argument("--scheduler", address, expected + " (port in 1..65535)")
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise MethodUnavailableError(
+            f"--scheduler={address!r}: no Dask scheduler answers there ({exc.strerror or exc}); "
+            "start one (dask scheduler) or use --scheduler local") from None
 
 
 class SerialExecutor(cf.Executor):
@@ -48,7 +90,8 @@ def make_executor(workers=None, scheduler=None):
                               dashboard_address=None) as cluster, Client(cluster) as client:
                 yield client.get_executor(pure=False)
         else:
-            with Client(scheduler) as client:
+            check_scheduler(scheduler)
+            with Client(scheduler, timeout=10) as client:
                 yield client.get_executor(pure=False)
         return
     if workers is None:
