@@ -26,6 +26,8 @@ The numbers were chosen from timings on one core of a 2020s laptop-class CPU:
   factorials that overflow a float from degree 171; symbolic Taylor series of degree 400 take
   minutes.  Cheaper route: the Gaussian closure (``method="gaussian"``).
 * ``MAX_DPS = 10_000``: working precision (decimal digits) of mpmath/evalf.
+* ``MAX_DIM = 10**6``: dimensions, widths and block sizes given as integers (an i.i.d.
+  state stores ``dim * order`` values; a million sites is far beyond any lattice we flow).
 * ``MAX_ARRAY_ENTRIES = 2 * 10**8``: arrays the library allocates from a size argument
   (samples, adjacency matrices, weight matrices): 1.6 GB of float64.
 
@@ -52,7 +54,9 @@ __all__ = [
     "MAX_SURROGATE_DEGREE",
     "MAX_DPS",
     "MAX_ARRAY_ENTRIES",
+    "MAX_DIM",
     "guard",
+    "guard_tensor",
     "partition_count",
     "bell_count",
     "multiset_count",
@@ -66,6 +70,7 @@ MAX_KSTAT_WORK = 5 * 10**9
 MAX_SURROGATE_DEGREE = {"hermite": 150, "taylor": 60}
 MAX_DPS = 10_000
 MAX_ARRAY_ENTRIES = 2 * 10**8
+MAX_DIM = 10**6
 
 _NAMES = {id(v): k for k, v in list(globals().items()) if k.startswith("MAX_") and isinstance(v, int)}
 
@@ -82,6 +87,15 @@ def guard(what: str, estimate, limit: int, *, route: str, shown=None, limit_name
     where = f" (cumulants._limits.{name})" if name else ""
     value = estimate if shown is None else shown
     raise OrderTooHighError(f"{what}={value!r} exceeds the limit {limit}{where}; use {route}")
+
+
+def guard_tensor(what: str, entries: int, *, route: str) -> None:
+    """The one guard of dense and packed cumulant tensors (``entries`` values allocated).
+
+    Layers and states call this before allocating; a faster route (e.g. a contraction that
+    never forms the tensor) can skip it.
+    """
+    guard(what, entries, MAX_TENSOR_ENTRIES, route=route, limit_name="MAX_TENSOR_ENTRIES")
 
 
 def partition_count(n: int, cap: int = 10**12) -> int:

@@ -178,6 +178,13 @@ def _lattice_shapes(sites, block):
     else:
         b = _positive_int(block, "block")
         bshape = (b,) * len(shape)
+    from ._limits import MAX_ARRAY_ENTRIES, guard
+
+    n_sites = int(np.prod(shape))
+    guard("sites", n_sites * (n_sites // int(np.prod(bshape))), MAX_ARRAY_ENTRIES, shown=sites,
+          limit_name="MAX_ARRAY_ENTRIES (entries of the block-spin weight matrix)",
+          route="a smaller lattice, or rg.recursion / rg.flow on an i.i.d. state, which never "
+                "form the weight matrix")
     for s, b in zip(shape, bshape):
         if s % b:
             shown = bshape[0] if len(bshape) == 1 else bshape

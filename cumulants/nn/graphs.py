@@ -38,6 +38,13 @@ def _positive_int(name, value):
     return int(value)
 
 
+def _guard_entries(name, shown, entries, route):
+    from .._limits import MAX_ARRAY_ENTRIES, guard
+
+    guard(name, entries, MAX_ARRAY_ENTRIES, shown=shown, route=route,
+          limit_name="MAX_ARRAY_ENTRIES")
+
+
 def lattice_shape(name, sites) -> tuple:
     """Validate a lattice shape: an int ``n`` (1-D) or a pair ``(L, M)`` (2-D), as a tuple.
 
@@ -151,6 +158,7 @@ def chain(n) -> Graph:
            [0., 1., 0.]])
     """
     n = _positive_int("n", n)
+    _guard_entries("n", n, n * n, "a smaller graph (the adjacency is a dense n x n array)")
     A = np.zeros((n, n))
     for i in range(n - 1):
         _link(A, i, i + 1)
@@ -164,6 +172,7 @@ def ring(n) -> Graph:
     array([2., 2., 2.])
     """
     n = _positive_int("n", n)
+    _guard_entries("n", n, n * n, "a smaller graph (the adjacency is a dense n x n array)")
     A = np.zeros((n, n))
     for i in range(n):
         _link(A, i, (i + 1) % n)
@@ -183,6 +192,8 @@ def grid(L, M, periodic=False) -> Graph:
     """
     L = _positive_int("L", L)
     M = _positive_int("M", M)
+    _guard_entries("L * M", (L, M), (L * M) ** 2,
+                   "a smaller lattice (the adjacency is a dense (L M) x (L M) array)")
     A = np.zeros((L * M, L * M))
     for r in range(L):
         for c in range(M):
