@@ -77,11 +77,18 @@ class Cumulants:
 
     def __init__(self, dim, order, domain, layout, data, *, zero_above=None, dists=None,
                  exact=True, method="exact"):
-        self._dim = int(dim)
-        self._order = int(order)
+        if domain not in ("exact", "float", "mpmath") or layout not in ("packed", "independent"):
+            raise InvalidParameterError(
+                f"Cumulants(domain={domain!r}, layout={layout!r}) is invalid: build states with "
+                "Cumulants.iid / gaussian / symbolic / from_moments / from_samples / from_tensors")
+        self._dim = check_order(dim, "dim")
+        self._order = check_order(order)
         self._domain = domain
         self._layout = layout
-        self._data = tuple(data)
+        try:
+            self._data = tuple(data)
+        except TypeError:
+            raise bad_argument("data", data, "one array of values per order") from None
         self._zero_above = zero_above
         self._dists = dists
         #: ``False`` when the state comes from an approximation (closure, surrogate, truncation).

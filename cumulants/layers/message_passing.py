@@ -121,7 +121,7 @@ def normalise_adjacency(A, mode: str = "symmetric"):
         out = arr.copy()
         for i in range(n):
             s = sum(arr[i]) if exact else arr[i].sum()
-            if (s < 0) if not isinstance(s, sympy.Basic) else s.is_negative:
+            if bool(s < 0) if not isinstance(s, sympy.Basic) else s.is_negative:
                 raise bad_argument("A", f"matrix whose row {i} sums to {s}", "non-negative "
                                    "edge weights (mean normalisation divides by the row sum)")
             if s != 0:
@@ -131,7 +131,7 @@ def normalise_adjacency(A, mode: str = "symmetric"):
         At = arr + (np.eye(n, dtype=int) if exact else np.eye(n))
         deg = [sum(At[i]) for i in range(n)]
         for i, d in enumerate(deg):
-            positive = (d > 0) if not isinstance(d, sympy.Basic) else d.is_positive
+            positive = bool(d > 0) if not isinstance(d, sympy.Basic) else d.is_positive
             if positive is False:
                 raise bad_argument("A", f"matrix whose node {i} has degree {d} (self-loop "
                                    "included)", "non-negative edge weights, so that every degree "

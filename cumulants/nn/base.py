@@ -61,6 +61,12 @@ def _positive_int(name, value):
 
 
 def _as_float_array(name, value, ndim=None):
+    if value is None or isinstance(value, (str, bytes)):
+        raise bad_argument(name, value, "a real array")
+    if np.iscomplexobj(value) or (isinstance(value, (list, tuple)) and any(
+            isinstance(v, complex) for v in np.asarray(value, dtype=object).ravel())):
+        raise bad_argument(name, "<complex array>", "a real array (complex values are not "
+                           "supported)")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -45,6 +45,7 @@ from cumulants import constraints as C, nn, algebra as A, printing as P, testing
 st = cm.Cumulants.iid(D.Normal(0, 1), 2, 4)
 st1 = cm.Cumulants.iid(D.Normal(0, 1), 1, 4)
 st4 = cm.Cumulants.iid(D.Exponential(1), 4, 4)
+sts = cm.Cumulants.symbolic(2, 4)
 net = cm.Network([cm.Dense([[1, 1]]), cm.Quadratic(sp.Rational(1, 2))])
 tgt = cm.Dense([[1, 1]])
 x1 = np.random.default_rng(0).normal(size=50)
