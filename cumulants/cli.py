@@ -177,8 +177,9 @@ def main(argv=None) -> int:
             where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
             print(f"{prefix}: error: {_one_line(exc.strerror or exc)}{where}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
-            print(f"{prefix}: interrupted", file=sys.stderr)
+        except KeyboardInterrupt as exc:
+            detail = f": {_one_line(exc)}" if str(exc) else ""
+            print(f"{prefix}: interrupted{detail}", file=sys.stderr)
             return 130
         except MemoryError:
             print(f"{prefix}: error: out of memory; ask for a lower order or fewer samples",

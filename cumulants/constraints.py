@@ -129,6 +129,13 @@ class Constraint:
     (``_build``, ``_grad``) skip validation for the training hot loop.
     """
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Constraint:
+            from .errors import MethodUnavailableError
+
+            raise MethodUnavailableError("Constraint is an abstract base class; use a constraint such as Free, Tied or SameSign (or constraints.get(name, shape))")
+        return super().__new__(cls)
+
     __slots__ = ("_shape",)
     name = "constraint"
     linear = True

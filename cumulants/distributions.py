@@ -152,6 +152,13 @@ class Distribution:
     Instances are immutable values compared and hashed by their parameters.
     """
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Distribution:
+            from .errors import MethodUnavailableError
+
+            raise MethodUnavailableError("Distribution is an abstract base class; use a law of the catalogue (Normal, Exponential, ...)")
+        return super().__new__(cls)
+
     _names: tuple = ()
 
     def __init__(self, *args):

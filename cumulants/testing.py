@@ -72,6 +72,8 @@ def distributions(*, exact: bool = True, names=None):
     ``exact=True`` draws small rationals (exact sympy cumulants); ``False`` floats.
     ``names`` restricts the catalogue (e.g. ``["normal", "uniform"]``).
     """
+    if not isinstance(exact, bool):
+        raise bad_argument("exact", exact, "True (exact parameters) or False (floats)")
     from . import distributions as D
 
     st = _st()
@@ -112,8 +114,7 @@ def cumulant_sequences(order: int = 4, *, exact: bool = True):
     from .algebra import cumulants_from_moments
 
     st = _st()
-    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-        raise bad_argument("order", order, "an integer >= 1")
+    order = _size_arg("order", order)
     atoms = st.lists(st.tuples(st.integers(-3, 3), st.integers(1, 5)), min_size=1, max_size=5)
 
     def from_atoms(law):

@@ -104,5 +104,59 @@ def make_executor(workers=None, scheduler=None):
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                  initializer=_worker_init, initargs=(os.getpid(),))
+    try:
         yield pool
+    except BaseException:
+        # Ctrl-C or an error: do not wait for the cells in flight (they are lost anyway).
+        _kill_pool(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def _kill_pool(pool) -> None:
+    """Stop a process pool now: cancel queued cells and terminate its workers."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=1)
+            if proc.is_alive():
+                proc.kill()
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Worker set-up: leave Ctrl-C to the parent, and die with the parent.
+
+    The parent handles SIGINT (and terminates the workers itself).  If the parent is killed
+    outright (SIGKILL), Linux delivers SIGKILL to the worker through ``PR_SET_PDEATHSIG``;
+    elsewhere, and as a back-up, a daemon thread polls the parent pid every 0.5 s.
+    """
+    import signal
+    import sys
+    import threading
+    import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch():
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -100,6 +100,13 @@ class Model:
     (out, cache)`` and ``_backward(cache, dout, params) -> grads``.
     """
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Model:
+            from ..errors import MethodUnavailableError
+
+            raise MethodUnavailableError("Model is an abstract base class; use MLP or GNN")
+        return super().__new__(cls)
+
     n_inputs: int
     n_outputs: int
 

@@ -288,7 +288,36 @@ SPECS = [
     ("T.assert_matches_samples", "T.assert_matches_samples(st1, {x})",
      {"x": ("x1", {"none": "None", "nan": "np.full(50, np.nan)", "str": "'x'", "empty": "np.array([])"})}),
     ("T.iid_states", "T.iid_states({d})", {"d": ("2", SIZE)}),
+    ("T.distributions", "T.distributions(exact={e}, names={n})",
+     {"e": ("True", {"str": "'yes'", "none": "None"}),
+      "n": ("None", {"unknown": "['cauchy']", "str": "'normal'"})}),
+    ("T.cumulant_sequences", "T.cumulant_sequences({o})", {"o": ("3", ORDER)}),
+    ("T.constrained_networks", "T.constrained_networks({w}, constraint={c})",
+     {"w": ("(2, 3, 1)", {"none": "None", "single": "(2,)", "zero": "(2, 0)", "str": "'231'"}),
+      "c": ("'free'", {"unknown": "'nope'", "number": "3"})}),
+    ("T.bad_inputs", "T.bad_inputs({k})", {"k": ("'scalar'", {"unknown": "'vector'", "none": "None"})}),
+    ("cm.Identity", "cm.Identity().propagate({s}, {o})",
+     {"s": ("st", STATE), "o": ("2", ORDER_OPT)}),
+    ("D.Rademacher", "D.Rademacher().cumulants({o})", {"o": ("3", ORDER)}),
+    ("D.Distribution", "D.Distribution({a})", {"a": ("", {"number": "3", "none": "None"})}),
+    ("L.Layer", "L.Layer({a})", {"a": ("", {"none": "None"})}),
+    ("C.Constraint", "C.Constraint({a})", {"a": ("", {"none": "None"})}),
+    ("nn.Model", "nn.Model({a})", {"a": ("", {"none": "None"})}),
+    ("G.worked_gaps", "G.worked_gaps(alpha={a}, block={b})",
+     {"a": ("0.5", {"none": "None", "str": "'x'", "complex": "1j", "nan": "np.nan"}),
+      "b": ("2", {"zero": "0", "str": "'2'", "huge": "10**9"})}),
+    *[(f"L.{name}", f"L.{name}(method={{m}}, degree={{d}})",
+       {"m": ("'hermite'", {"unknown": "'magic'", "none": "None"}),
+        "d": ("4", {"zero": "0", "huge": "10**6", "float": "2.5", "str": "'4'"})})
+      for name in ("Erf", "GELU", "Sigmoid", "Heaviside", "Sin", "Exp")],
+    ("L.Exp", "L.Exp(dps={p})", {"p": ("None", {"zero": "0", "huge": "10**9", "str": "'30'"})}),
 ]
+
+#: Public callables that need no hostile entry, and why.
+NO_ENTRY_NEEDED = {
+    "nn.History": "a plain record of training curves (a dataclass); it holds what it is given",
+    "P.CumulantLatexPrinter": "a sympy printer subclass; its settings are sympy's to validate",
+}
 
 
 def spec_cases():
