@@ -175,11 +175,11 @@ def check_order(n, name: str = "order", minimum: int = 1, maximum=None, route=No
     n = int(n)
     if n < minimum:
         raise bad_argument(name, n, f"an integer >= {minimum}")
-    from ._limits import MAX_DIM, MAX_ORDER, guard
+    from ._limits import MAX_DIM, MAX_DPS, MAX_ORDER, guard
 
     if maximum is None:
         maximum = {"dim": MAX_DIM, "hidden": MAX_DIM, "block": MAX_DIM, "index": None,
-                   "n_samples": None}.get(name, MAX_ORDER)
+                   "n_samples": None, "dps": MAX_DPS}.get(name, MAX_ORDER)
     if maximum is not None:
         guard(name, n, maximum, route=route or (
             "a smaller dimension" if maximum is MAX_DIM else

@@ -157,7 +157,7 @@ def k_statistic_formula(order, n=None):
     if n is None:
         n = sympy.Symbol("n")
     elif not isinstance(n, sympy.Basic):
-        n = sympy.Integer(check_order(n, "n", minimum=order))
+        n = sympy.Integer(check_order(n, "n", minimum=order, maximum=10**18))
     S = [None] + [sympy.Symbol(f"S_{q}") for q in range(1, order + 1)]
 
     def falling(K):
