@@ -81,8 +81,10 @@ def _cmd_convert(args) -> int:
 
     if args.values is not None:
         vals = _parse_values(args.values)
-        fn = cumulants_from_moments if args.to == "cumulants" else moments_from_cumulants
-        res = fn(vals, central=args.central)
+        if args.to == "cumulants":
+            res = cumulants_from_moments(vals, central=args.central, validate=True)
+        else:
+            res = moments_from_cumulants(vals, central=args.central)
         names = ([f"kappa_{n}" for n in range(1, len(res) + 1)] if args.to == "cumulants" else
                  ["mean" if args.central and n == 1 else (f"mu_{n}" if args.central else f"m_{n}")
                   for n in range(1, len(res) + 1)])

@@ -303,7 +303,7 @@ class Cumulants:
             if all(np.ndim(v) == 0 and not isinstance(v, sympy.MatrixBase) for v in seq):
                 from .algebra.univariate import cumulants_from_moments
 
-                return cls.univariate(cumulants_from_moments(seq))
+                return cls.univariate(cumulants_from_moments(seq, validate=True))
             tensors = [np.asarray(t, dtype=object) for t in seq]
             dim = tensors[0].shape[0]
             order = len(tensors) if order is None else check_order(order)

@@ -309,7 +309,7 @@ def _finish(out, kind):
     return tuple(out)
 
 
-def cumulants_from_moments(m, *, central: bool = False):
+def cumulants_from_moments(m, *, central: bool = False, validate: bool = False):
     r"""Cumulants :math:`\kappa_1..\kappa_n` from raw moments :math:`\mu'_1..\mu'_n`.
 
     ``m`` is any sequence (list, tuple, numpy array whose first axis is the
@@ -327,9 +327,22 @@ def cumulants_from_moments(m, *, central: bool = False):
     (m1, -m1**2 + m2)
     >>> cumulants_from_moments([5, 2, 0, 12], central=True)  # mean 5, mu2..mu4
     (5, 2, 0, 0)
+
+    The conversion is a polynomial identity, valid for any sequence (formal moments).
+    ``validate=True`` also checks that some distribution has these moments (the Hankel
+    matrix of ``1, m_1, m_2, ...`` is positive semidefinite); :meth:`Cumulants.from_moments`
+    and ``cumulants convert --values`` always check.
+
+    >>> cumulants_from_moments([3, 1], validate=True)
+    Traceback (most recent call last):
+    ...
+    cumulants.errors.InvalidCumulantsError: m=[3, 1] is invalid: expected moments of some distribution (the variance m_2 - m_1^2 is negative); check the order of the entries (m_1, m_2, ...) and whether they are raw or central moments (central=True)
     """
     values, kind = _normalise_sequence(m, "m")
-    _check_moment_problem(values, kind, central, "m", m)
+    if not isinstance(validate, bool):
+        raise bad_argument("validate", validate, "True or False")
+    if validate:
+        _check_moment_problem(values, kind, central, "m", m)
     if central:
         return _central_to_cumulants(values, kind)
     if kind == "symbolic":
@@ -351,9 +364,6 @@ def moments_from_cumulants(k, *, central: bool = False):
     (kappa_1, kappa_1**2 + kappa_2)
     """
     values, kind = _normalise_sequence(k, "k")
-    if kind in ("rational", "float", "mpmath") and len(values) >= 2 and values[1] < 0:
-        raise bad_argument("k", k, "cumulants of some distribution (kappa_2, the "
-                           "variance, is negative)", InvalidCumulantsError)
     if central:
         return _cumulants_to_central(values, kind)
     if kind == "symbolic":

@@ -10,7 +10,7 @@ edited, replaced or reshaped is detected on load, reported, and recomputed.
 Files are written with the permissions of an ordinary file (``0666`` minus the
 umask, typically ``0644``), not the ``0600`` of a temporary file.  One run at a
 time may write into a folder: :class:`RunLock` holds an advisory lock on
-``out/.lock`` for the whole run (released by the kernel if the process dies).
+``out/cells/.lock`` for the whole run (released by the kernel if the process dies).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class StoreLockedError(CumulantError):
 
 
 class RunLock:
-    """Exclusive advisory lock on ``out/.lock`` for the duration of a run.
+    """Exclusive advisory lock on ``out/cells/.lock`` for the duration of a run.
 
     Uses ``fcntl.flock`` where available (the kernel drops the lock when the holder dies,
     so a killed run never leaves a stale lock); elsewhere a lock file created with
@@ -84,7 +84,7 @@ class RunLock:
     """
 
     def __init__(self, out_dir):
-        self.path = Path(out_dir) / ".lock"
+        self.path = Path(out_dir) / "cells" / ".lock"
         self._fd = None
 
     def __enter__(self):
@@ -101,7 +101,7 @@ class RunLock:
                 owner = os.read(fd, 64).decode(errors="replace").strip() or "?"
                 os.close(fd)
                 raise StoreLockedError(
-                    f"another run (pid {owner}) is writing into {self.path.parent}; wait for it "
+                    f"another run (pid {owner}) is writing into {self.path.parent.parent}; wait for it "
                     "to finish or choose another --out folder") from None
             os.ftruncate(fd, 0)
             os.write(fd, str(os.getpid()).encode())
