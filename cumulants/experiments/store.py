@@ -71,6 +71,13 @@ def content_checksum(obj: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+try:
+    import fcntl as _fcntl  # noqa: F401
+    _HAVE_FLOCK = True
+except ImportError:  # pragma: no cover - not POSIX
+    _HAVE_FLOCK = False
+
+
 class StoreLockedError(CumulantError):
     """Another run is writing into the same output folder."""
 
@@ -80,7 +87,7 @@ class RunLock:
 
     Uses ``fcntl.flock`` where available (the kernel drops the lock when the holder dies,
     so a killed run never leaves a stale lock); elsewhere a lock file created with
-    ``O_EXCL`` that names the owner's pid.
+    ``O_EXCL`` that names the owner's pid (removed at the end of the run).
     """
 
     def __init__(self, out_dir):
@@ -98,13 +105,11 @@ class RunLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                owner = os.read(fd, 64).decode(errors="replace").strip() or "?"
                 os.close(fd)
                 raise StoreLockedError(
-                    f"another run (pid {owner}) is writing into {self.path.parent.parent}; wait for it "
-                    "to finish or choose another --out folder") from None
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
+                    f"another run is writing into {self.path.parent.parent}; wait for it to "
+                    "finish or choose another --out folder") from None
+            # The file is never written: its mtime stays put, like every finished cell's.
             self._fd = fd
             return self
         try:  # pragma: no cover - not POSIX
@@ -119,10 +124,11 @@ class RunLock:
 
     def __exit__(self, *exc):
         if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, 0)
             os.close(self._fd)
             self._fd = None
+            if not _HAVE_FLOCK:  # pragma: no cover - not POSIX
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
         return False
 
 
