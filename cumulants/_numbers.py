@@ -26,6 +26,7 @@ __all__ = [
     "to_domain",
     "sympify_exact",
     "check_order",
+    "check_real",
     "check_finite",
     "is_zero",
 ]
@@ -73,8 +74,19 @@ def join_domains(domains) -> str:
     return best
 
 
-def sympify_exact(value):
-    """Convert to a sympy object, keeping Fractions and ints exact."""
+def sympify_exact(value, name: str = "value"):
+    """Convert to a sympy object, keeping Fractions and ints exact.
+
+    Refuses what is not a real number or a sympy expression (strings, ``None``, complex
+    numbers, arbitrary objects) with :class:`InvalidParameterError`; a string is never turned
+    into a symbol -- pass ``sympy.Symbol("a")`` for a symbolic parameter.
+
+    >>> sympify_exact("a")
+    Traceback (most recent call last):
+    ...
+    cumulants.errors.InvalidParameterError: value='a' is invalid: expected a real number or a sympy expression (a string is not turned into a symbol: pass sympy.Symbol('a'))
+    """
+    check_real(value, name)
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, (np.integer,)):
@@ -106,7 +118,44 @@ def to_domain(value, domain: str):
     raise ValueError(f"unknown domain {domain!r}")
 
 
-def check_order(n, name: str = "order", minimum: int = 1) -> int:
+def check_real(value, name: str):
+    """Reject what cannot be a real scalar: strings, ``None``, complex, NaN/inf, objects.
+
+    Real numbers of every kind (int, Fraction, float, numpy, mpmath) and sympy expressions
+    that are not provably non-real pass (symbols stand for real parameters).
+
+    >>> check_real(1 + 2j, "mu")
+    Traceback (most recent call last):
+    ...
+    cumulants.errors.InvalidParameterError: mu=(1+2j) is invalid: expected a real number (complex values are not supported)
+    """
+    if isinstance(value, str):
+        raise bad_argument(name, value, "a real number or a sympy expression (a string is not "
+                           f"turned into a symbol: pass sympy.Symbol({value!r}))")
+    if value is None:
+        raise bad_argument(name, value, "a real number or a sympy expression")
+    if isinstance(value, (complex, np.complexfloating, mpmath.mpc)):
+        raise bad_argument(name, value, "a real number (complex values are not supported)")
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, Fraction, np.integer)):
+        return value
+    if isinstance(value, (float, np.floating, mpmath.mpf)):
+        return check_finite(value, name)
+    if isinstance(value, sympy.Basic):
+        if not isinstance(value, sympy.Expr):
+            raise bad_argument(name, value, "a real number or a sympy expression")
+        check_finite(value, name)
+        if value.is_real is False or (value.is_number and value.has(sympy.I)
+                                      and sympy.im(value).equals(0) is False):
+            raise bad_argument(name, value, "a real number (complex values are not supported)")
+        return value
+    if isinstance(value, numbers.Real):
+        return value
+    raise bad_argument(name, value, "a real number or a sympy expression")
+
+
+def check_order(n, name: str = "order", minimum: int = 1, maximum=None, route=None) -> int:
     """Validate a cumulant order: an integer >= ``minimum``.
 
     >>> check_order(3)
@@ -126,6 +175,15 @@ def check_order(n, name: str = "order", minimum: int = 1) -> int:
     n = int(n)
     if n < minimum:
         raise bad_argument(name, n, f"an integer >= {minimum}")
+    from ._limits import MAX_DIM, MAX_DPS, MAX_ORDER, guard
+
+    if maximum is None:
+        maximum = {"dim": MAX_DIM, "hidden": MAX_DIM, "block": MAX_DIM, "index": None,
+                   "n_samples": None, "dps": MAX_DPS}.get(name, MAX_ORDER)
+    if maximum is not None:
+        guard(name, n, maximum, route=route or (
+            "a smaller dimension" if maximum is MAX_DIM else
+            "a lower order (orders beyond this are never needed in practice)"))
     return n
 
 

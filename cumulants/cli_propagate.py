@@ -222,6 +222,8 @@ def _print_table(dist, layer, out, args):
 def _simulate(dist, layer, values, args):
     from .estimators import k_statistics, k_statistics_se
 
+    if args.seed < 0:
+        raise bad_argument("--seed", args.seed, "a non-negative integer")
     rng = np.random.default_rng(args.seed)
     d = layer.in_dim() or 1
     x = dist.sample(args.simulate * d, rng).reshape(args.simulate, d)

@@ -80,13 +80,23 @@ def _shape2(name, shape):
     ):
         raise bad_argument(name, shape, "a pair (out, in) of positive integers",
                            cls=ShapeMismatchError)
+    _guard_entries(name, shape, int(shape[0]) * int(shape[1]))
     return (int(shape[0]), int(shape[1]))
+
+
+def _guard_entries(name, shown, entries):
+    from ._limits import MAX_ARRAY_ENTRIES, guard
+
+    guard(name, entries, MAX_ARRAY_ENTRIES, shown=shown, limit_name="MAX_ARRAY_ENTRIES",
+          route="a smaller weight matrix")
 
 
 def _square(name, n):
     """Validate the size of a square-only constraint: an int or a square shape."""
     if isinstance(n, numbers.Integral) and not isinstance(n, bool):
-        return _positive_int(name, n)
+        n = _positive_int(name, n)
+        _guard_entries(name, n, n * n)
+        return n
     shape = _shape2(name, n)
     if shape[0] != shape[1]:
         raise bad_argument(name, shape, "a square shape (n, n): this constraint needs "
@@ -118,6 +128,13 @@ class Constraint:
     that rebuilds them.  Public methods validate their input; the underscored twins
     (``_build``, ``_grad``) skip validation for the training hot loop.
     """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Constraint:
+            from .errors import MethodUnavailableError
+
+            raise MethodUnavailableError("Constraint is an abstract base class; use a constraint such as Free, Tied or SameSign (or constraints.get(name, shape))")
+        return super().__new__(cls)
 
     __slots__ = ("_shape",)
     name = "constraint"

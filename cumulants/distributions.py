@@ -131,10 +131,16 @@ def _rng(rng):
 
 
 def _size(size):
+    from ._limits import MAX_ARRAY_ENTRIES, guard
+
     items = size if isinstance(size, tuple) else (size,)
+    total = 1
     for s in items:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
             raise bad_argument("size", size, "a non-negative int or a tuple of them")
+        total *= int(s)
+    guard("size", total, MAX_ARRAY_ENTRIES, shown=size,
+          route="fewer samples per call (draw in batches and accumulate)")
     return tuple(int(s) for s in items) if isinstance(size, tuple) else int(size)
 
 
@@ -145,6 +151,13 @@ class Distribution:
     the arithmetic ``work`` of the domain), ``_cgf(t)`` and ``_draw(size, rng)``.
     Instances are immutable values compared and hashed by their parameters.
     """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Distribution:
+            from .errors import MethodUnavailableError
+
+            raise MethodUnavailableError("Distribution is an abstract base class; use a law of the catalogue (Normal, Exponential, ...)")
+        return super().__new__(cls)
 
     _names: tuple = ()
 
@@ -526,16 +539,28 @@ def _as_fraction(x) -> Fraction:
 @functools.lru_cache(maxsize=None)
 def _bernoulli_polynomial(n: int) -> tuple:
     """Integer coefficients (ascending powers of p) of the ``n``-th Bernoulli cumulant,
-    from ``kappa_{n+1} = p (1 - p) d kappa_n / dp`` with ``kappa_1 = p``."""
-    if n == 1:
-        return (0, 1)
-    prev = _bernoulli_polynomial(n - 1)
-    deriv = [i * c for i, c in enumerate(prev)][1:]
-    out = [0] * (len(deriv) + 2)
-    for i, c in enumerate(deriv):
-        out[i + 1] += c
-        out[i + 2] -= c
-    return tuple(out)
+    from ``kappa_{n+1} = p (1 - p) d kappa_n / dp`` with ``kappa_1 = p``.
+
+    Iterative (any order, no recursion depth).  Only the last polynomial is kept (the
+    coefficients grow like n!, so keeping every order would cost O(n^3 log n) memory);
+    ascending requests, as ``cumulants(order)`` makes, extend it one step at a time.
+
+    >>> _bernoulli_polynomial(3)
+    (0, 1, -3, 2)
+    """
+    k, poly = _BERNOULLI_LAST[0] if _BERNOULLI_LAST[0][0] <= n else (1, (0, 1))
+    while k < n:
+        deriv = [i * c for i, c in enumerate(poly)][1:]
+        out = [0] * (len(deriv) + 2)
+        for i, c in enumerate(deriv):
+            out[i + 1] += c
+            out[i + 2] -= c
+        k, poly = k + 1, tuple(out)
+    _BERNOULLI_LAST[0] = (k, poly)
+    return poly
+
+
+_BERNOULLI_LAST = [(1, (0, 1))]
 
 
 class Bernoulli(Distribution):

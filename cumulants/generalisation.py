@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from ._numbers import check_order
+from ._numbers import check_order, sympify_exact
 from .errors import (
     InvalidParameterError,
     MethodUnavailableError,
@@ -349,7 +349,7 @@ def reduce_roots(expr):
     >>> reduce_roots(r**4 + 1 / r)
     CRootOf(x**3 - 2, 0)**2/2 + 2*CRootOf(x**3 - 2, 0)
     """
-    expr = sympy.sympify(expr)
+    expr = sympify_exact(expr, "expr")
     for r in sorted(expr.atoms(sympy.CRootOf), key=str):
         y = sympy.Dummy("y")
         p = r.poly.as_expr().subs(r.poly.gen, y)
@@ -522,11 +522,13 @@ def quadratic_network_form(net):
 
 
 def _vector(v, name, d=None):
+    if v is None or isinstance(v, (str, bytes)):
+        raise bad_argument(name, v, "a vector of numbers or sympy expressions", ShapeMismatchError)
     arr = v.tolist() if isinstance(v, sympy.MatrixBase) else v
     arr = np.asarray(arr, dtype=object).ravel()
     if d is not None and arr.shape[0] != d:
         raise bad_argument(name, v, f"a vector of length {d}", ShapeMismatchError)
-    return sympy.Matrix([sympy.sympify(e) for e in arr])
+    return sympy.Matrix([sympify_exact(e, f"{name}[{i}]") for i, e in enumerate(arr)])
 
 
 def constrained_mlp_error(g, M, c0, g_star, kappa2, kappa3, kappa4, *, alpha, mu=0):
@@ -550,15 +552,22 @@ def constrained_mlp_error(g, M, c0, g_star, kappa2, kappa3, kappa4, *, alpha, mu
     >>> constrained_mlp_error([1, 1], [[1, 1], [1, 1]], 0, [1, 1], k2, k3, k4, alpha=1)
     12*kappa_2**2 + 2*kappa_4
     """
-    Mm = sympy.Matrix(M.tolist() if isinstance(M, sympy.MatrixBase) else np.asarray(M, dtype=object)
-                      .tolist()) if not isinstance(M, sympy.MatrixBase) else M
+    if M is None or isinstance(M, (str, bytes)) or np.ndim(M) != 2:
+        raise bad_argument("M", M, "a square matrix (nested lists, numpy array or sympy Matrix)",
+                           ShapeMismatchError)
+    Mm = sympy.Matrix(np.asarray(M, dtype=object).tolist()) if not isinstance(
+        M, sympy.MatrixBase) else M
+    for (i, j), v in np.ndenumerate(np.asarray(Mm.tolist(), dtype=object)):
+        sympify_exact(v, f"M[{i}, {j}]")
     if Mm.rows != Mm.cols:
         raise bad_argument("M", M, "a square matrix", ShapeMismatchError)
     d = Mm.rows
     Mm = Mm.applyfunc(sympy.sympify)
     Mm = (Mm + Mm.T) / 2
     gv, gs = _vector(g, "g", d), _vector(g_star, "g_star", d)
-    k2, k3, k4, a, m, c = (sympy.sympify(v) for v in (kappa2, kappa3, kappa4, alpha, mu, c0))
+    k2, k3, k4, a, m, c = (sympify_exact(v, nm) for v, nm in (
+        (kappa2, "kappa2"), (kappa3, "kappa3"), (kappa4, "kappa4"), (alpha, "alpha"), (mu, "mu"),
+        (c0, "c0")))
     if k2.is_negative:
         raise bad_argument("kappa2", kappa2, "a non-negative variance")
     one = sympy.ones(d, 1)
@@ -596,17 +605,21 @@ def sign_family(signs, block=2, *, alpha=sympy.Rational(1, 2), output_weight=1, 
     from .layers.dense import Dense
     from .layers.network import Network
 
+    if signs is None or isinstance(signs, (str, bytes)) or np.ndim(signs) != 1:
+        raise bad_argument("signs", signs, "a non-empty sequence of +1 / -1")
     signs = list(signs)
-    if not signs or any(s not in (1, -1) for s in signs):
+    if not isinstance(name, str) or not name.isidentifier():
+        raise bad_argument("name", name, "a symbol stem such as 'a'")
+    if not signs or any(isinstance(s, bool) or s not in (1, -1) for s in signs):
         raise bad_argument("signs", signs, "a non-empty sequence of +1 / -1")
     block = check_order(block, "block")
     a = list(sympy.symbols(f"{name}_1:{len(signs) + 1}", real=True))
     c = sympy.Symbol("c", real=True)
     W = [[ak] * block for ak in a]
-    v = sympy.sympify(output_weight)
+    v = sympify_exact(output_weight, "output_weight")
     if v.is_positive is False:
         raise bad_argument("output_weight", output_weight, "a positive number")
-    net = Network([Dense(W), Quadratic(sympy.sympify(alpha)), Dense([[v * s for s in signs]], [c])])
+    net = Network([Dense(W), Quadratic(sympify_exact(alpha, "alpha")), Dense([[v * s for s in signs]], [c])])
     return net, a + [c]
 
 
@@ -643,7 +656,8 @@ def same_sign_lower_bound(block, kappa2, kappa4=0, *, alpha, hidden=1, output_we
     """
     B = check_order(block, "block")
     h = check_order(hidden, "hidden")
-    k2, k4, a, v = (sympy.sympify(x) for x in (kappa2, kappa4, alpha, output_weight))
+    k2, k4, a, v = (sympify_exact(x, nm) for x, nm in (
+        (kappa2, "kappa2"), (kappa4, "kappa4"), (alpha, "alpha"), (output_weight, "output_weight")))
     if k2.is_positive is False:
         raise bad_argument("kappa2", kappa2, "a positive variance")
     if k4.is_negative:
@@ -738,6 +752,12 @@ def substitute(net, values):
     from .layers.dense import Dense
     from .layers.network import Network
 
+    if not isinstance(net, Network):
+        raise bad_argument("net", net, "a cumulants Network (e.g. from sign_family)")
+    if not isinstance(values, dict):
+        raise bad_argument("values", values, "a dict {symbol: value}")
+    for k, val in values.items():
+        sympify_exact(val, f"values[{k!r}]")
     out = []
     for layer in net.layers:
         if isinstance(layer, Dense):

@@ -16,6 +16,8 @@ import numpy as np
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from .errors import bad_argument
+
 __all__ = ["CumulantLatexPrinter", "latex", "align", "document", "derivation_cli"]
 
 _KAPPA = re.compile(r"^(kappa|m|mu|x|y|z|w|v|b|c)_\{?([0-9,]+)\}?$")
@@ -56,7 +58,14 @@ def _expr(e, **settings):
         return f"{float(e):.12g}"
     if isinstance(e, (int, np.integer)):
         return str(int(e))
-    return CumulantLatexPrinter(s).doprint(sympy.sympify(e))
+    if e is None or isinstance(e, (str, bytes, complex)):
+        raise bad_argument("obj", e, "a sympy expression, number, sequence, state or layer (a "
+                           "string is not parsed: build the expression with sympy)")
+    try:
+        expr = sympy.sympify(e, strict=True)
+    except (sympy.SympifyError, TypeError, ValueError):
+        raise bad_argument("obj", e, "a sympy expression, number, sequence, state or layer") from None
+    return CumulantLatexPrinter(s).doprint(expr)
 
 
 def align(rows) -> str:
@@ -67,6 +76,14 @@ def align(rows) -> str:
       \\kappa_{1} &= 0
     \\end{align*}
     """
+    if rows is None or isinstance(rows, (str, bytes)):
+        raise bad_argument("rows", rows, "a sequence of (lhs, rhs) pairs")
+    try:
+        rows = [tuple(r) for r in rows]
+    except TypeError:
+        raise bad_argument("rows", rows, "a sequence of (lhs, rhs) pairs") from None
+    if any(len(r) != 2 for r in rows):
+        raise bad_argument("rows", rows, "a sequence of (lhs, rhs) pairs")
     lines = []
     for lhs, rhs in rows:
         left = lhs if isinstance(lhs, str) else _expr(lhs)
@@ -146,6 +163,18 @@ def document(title: str, sections, *, preamble: str = "") -> str:
     >>> doc.count("\\\\begin{align*}"), doc.strip().endswith("\\\\end{document}")
     (1, True)
     """
+    if not isinstance(title, str):
+        raise bad_argument("title", title, "a string")
+    if not isinstance(preamble, str):
+        raise bad_argument("preamble", preamble, "a string of LaTeX")
+    if sections is None or isinstance(sections, (str, bytes)):
+        raise bad_argument("sections", sections, "a list of (text, rows_or_latex) pairs")
+    try:
+        sections = [tuple(sec) for sec in sections]
+    except TypeError:
+        raise bad_argument("sections", sections, "a list of (text, rows_or_latex) pairs") from None
+    if any(len(sec) != 2 or not isinstance(sec[0], str) for sec in sections):
+        raise bad_argument("sections", sections, "a list of (text, rows_or_latex) pairs")
     parts = [
         "\\documentclass{article}",
         "\\usepackage{amsmath,amssymb}",
@@ -173,6 +202,12 @@ def derivation_cli(main, doc: str, tex_name: str, argv=None) -> None:
     import argparse
     from pathlib import Path
 
+    if not callable(main):
+        raise bad_argument("main", main, "a function main(out_dir) that writes the document")
+    if not isinstance(doc, str) or not doc.strip():
+        raise bad_argument("doc", doc, "the script's docstring (a non-empty string)")
+    if not isinstance(tex_name, str) or not tex_name:
+        raise bad_argument("tex_name", tex_name, "the file name the script writes, e.g. 'clt.tex'")
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("--out", default=".", help="output directory (default: current)")
     args = parser.parse_args(argv)

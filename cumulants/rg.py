@@ -178,6 +178,13 @@ def _lattice_shapes(sites, block):
     else:
         b = _positive_int(block, "block")
         bshape = (b,) * len(shape)
+    from ._limits import MAX_ARRAY_ENTRIES, guard
+
+    n_sites = int(np.prod(shape))
+    guard("sites", n_sites * (n_sites // int(np.prod(bshape))), MAX_ARRAY_ENTRIES, shown=sites,
+          limit_name="MAX_ARRAY_ENTRIES (entries of the block-spin weight matrix)",
+          route="a smaller lattice, or rg.recursion / rg.flow on an i.i.d. state, which never "
+                "form the weight matrix")
     for s, b in zip(shape, bshape):
         if s % b:
             shown = bshape[0] if len(bshape) == 1 else bshape
@@ -560,7 +567,18 @@ def blockwise_network(step, shape, block):
     from .layers.dense import Dense
     from .layers.network import Network
 
-    shape, bshape = _lattice_shapes(tuple(shape), tuple(block))
+    from .layers.base import Layer
+
+    if not isinstance(step, Layer):
+        raise bad_argument("step", step, "a cumulants Network or layer mapping one block to "
+                           "one site")
+    for name, value in (("shape", shape), ("block", block)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list, int, np.integer)):
+            raise bad_argument(name, value, "an integer or a tuple of integers (lattice shape)",
+                               ShapeMismatchError)
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    block = tuple(block) if isinstance(block, (tuple, list)) else (block,)
+    shape, bshape = _lattice_shapes(shape, block)
     blocks = _blocks(shape, bshape)
     n_blocks, n_sites = len(blocks), math.prod(shape)
     layers = _flatten(step)
@@ -621,7 +639,13 @@ def flow_summary(states, *, site=0, start=1):
     ...  for r in flow_summary(flow(x, 2, block=2, include_initial=True), start=0)]
     [(0, 2, 6), (1, sqrt(2), 3), (2, 1, 3/2)]
     """
-    states = list(states)
+    if states is None or isinstance(states, (str, bytes)):
+        raise bad_argument("states", states, "a sequence of Cumulants states (e.g. from rg.flow)")
+    try:
+        states = list(states)
+    except TypeError:
+        raise bad_argument("states", states,
+                           "a sequence of Cumulants states (e.g. from rg.flow)") from None
     for i, s in enumerate(states):
         if not isinstance(s, Cumulants):
             raise bad_argument(f"states[{i}]", s, "a cumulants.Cumulants instance")

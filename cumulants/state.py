@@ -18,13 +18,15 @@ not hold raises :class:`~cumulants.errors.InsufficientOrderError`.
 
 from __future__ import annotations
 
+import math
+
 
 import mpmath
 import numpy as np
 import sympy
 
 from . import _tensor
-from ._numbers import check_finite, check_order, domain_of, join_domains, to_domain
+from ._numbers import check_finite, check_order, check_real, domain_of, join_domains, to_domain
 from .algebra.partitions import set_partitions
 from .errors import (
     InsufficientOrderError,
@@ -75,11 +77,18 @@ class Cumulants:
 
     def __init__(self, dim, order, domain, layout, data, *, zero_above=None, dists=None,
                  exact=True, method="exact"):
-        self._dim = int(dim)
-        self._order = int(order)
+        if domain not in ("exact", "float", "mpmath") or layout not in ("packed", "independent"):
+            raise InvalidParameterError(
+                f"Cumulants(domain={domain!r}, layout={layout!r}) is invalid: build states with "
+                "Cumulants.iid / gaussian / symbolic / from_moments / from_samples / from_tensors")
+        self._dim = check_order(dim, "dim")
+        self._order = check_order(order)
         self._domain = domain
         self._layout = layout
-        self._data = tuple(data)
+        try:
+            self._data = tuple(data)
+        except TypeError:
+            raise bad_argument("data", data, "one array of values per order") from None
         self._zero_above = zero_above
         self._dists = dists
         #: ``False`` when the state comes from an approximation (closure, surrogate, truncation).
@@ -174,9 +183,12 @@ class Cumulants:
         if cov_arr.shape != (d, d):
             raise ShapeMismatchError(
                 f"cov has shape {cov_arr.shape} but mean has length {d}: expected a ({d}, {d}) matrix")
-        _check_covariance(cov_arr, "cov")
         for i, v in enumerate(mean_arr):
-            check_finite(v, f"mean[{i}]")
+            check_real(v, f"mean[{i}]")
+        for (i, j), v in np.ndenumerate(cov_arr):
+            check_real(v, f"cov[{i}, {j}]")
+        _check_covariance(cov_arr, "cov")
+        _guard_packed(d, order)
         domain = join_domains([domain_of(list(mean_arr)), domain_of(list(cov_arr.ravel()))])
         data = [_as_storage(mean_arr, domain), _as_storage(_tensor.pack(cov_arr), domain)]
         for n in range(3, order + 1):
@@ -276,13 +288,22 @@ class Cumulants:
                     raise InsufficientOrderError(f"moments has no entry for indices {key}")
                 return moments[key]
         else:
-            seq = list(moments)
+            if moments is None or isinstance(moments, (str, bytes)):
+                raise bad_argument("moments", moments, "a sequence of raw moments m_1..m_n, a "
+                                   "list of moment tensors, or a dict of joint moments",
+                                   InvalidCumulantsError)
+            try:
+                seq = list(moments)
+            except TypeError:
+                raise bad_argument("moments", moments, "a sequence of raw moments m_1..m_n, a "
+                                   "list of moment tensors, or a dict of joint moments",
+                                   InvalidCumulantsError) from None
             if not seq:
                 raise bad_argument("moments", moments, "a non-empty sequence", InvalidCumulantsError)
             if all(np.ndim(v) == 0 and not isinstance(v, sympy.MatrixBase) for v in seq):
                 from .algebra.univariate import cumulants_from_moments
 
-                return cls.univariate(cumulants_from_moments(seq))
+                return cls.univariate(cumulants_from_moments(seq, validate=True))
             tensors = [np.asarray(t, dtype=object) for t in seq]
             dim = tensors[0].shape[0]
             order = len(tensors) if order is None else check_order(order)
@@ -314,8 +335,10 @@ class Cumulants:
         """
         from .estimators import joint_k_statistics
 
+        from .estimators.kstat import as_samples
+
         order = check_order(order)
-        arr = np.asarray(X, dtype=float)
+        arr = as_samples(X, "X")
         if arr.ndim == 1:
             arr = arr[:, None]
         if arr.ndim != 2:
@@ -403,6 +426,13 @@ class Cumulants:
 
     def tensor(self, n: int) -> np.ndarray:
         """Dense symmetric array of the order-``n`` joint cumulants, shape ``(dim,)*n``."""
+        from ._limits import guard_tensor
+
+        n = check_order(n, "n")
+        guard_tensor(f"dim**n = {self._dim}**{n} entries", self._dim ** n if n * math.log10(
+            max(self._dim, 1)) < 30 else 10**30,
+            route="indexing single entries (c[i, j, k]), the packed storage (c.packed(n)) or "
+                  "marginals, which never form the dense tensor")
         s = self._storage(n)
         if self._layout == "packed":
             return _tensor.unpack(s, self._dim, n)
@@ -452,7 +482,14 @@ class Cumulants:
         >>> Cumulants.iid(Normal(1, 2), 1, 2).moment((0, 0, 0, 0))
         73
         """
-        indices = tuple(indices) if not isinstance(indices, (int, np.integer)) else (indices,)
+        if isinstance(indices, (str, bytes)) or indices is None:
+            raise bad_argument("indices", indices, "a tuple of component indices",
+                               ShapeMismatchError)
+        try:
+            indices = tuple(indices) if not isinstance(indices, (int, np.integer)) else (indices,)
+        except TypeError:
+            raise bad_argument("indices", indices, "a tuple of component indices",
+                               ShapeMismatchError) from None
         if not indices:
             raise bad_argument("indices", indices, "at least one index", ShapeMismatchError)
         for i in indices:
@@ -532,6 +569,18 @@ class Cumulants:
         >>> c.marginal(0), c.domain
         ([0, 3], 'exact')
         """
+        if len(args) == 1 and not isinstance(args[0], (dict, list, tuple)):
+            raise bad_argument("subs", args[0], "a dict {symbol or name: value}, a list of "
+                               "(symbol, value) pairs, or two arguments (symbol, value)")
+        if len(args) == 1 and isinstance(args[0], (list, tuple)) and \
+                not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in args[0]):
+            raise bad_argument("subs", args[0], "a list of (symbol, value) pairs")
+        if len(args) not in (1, 2):
+            raise bad_argument("subs", args, "one dict / list of pairs, or (symbol, value)")
+        pairs = args[0].items() if isinstance(args[0], dict) else (args[0] if len(args) == 1
+                                                                    else [args])
+        for k, v in pairs:
+            check_real(v, f"subs[{k!r}]")
         by_name = {}
         for arr in self._data:
             for v in arr:
@@ -561,6 +610,10 @@ class Cumulants:
 
     def evalf(self, dps=None):
         """Numeric copy: floats (``dps=None``) or mpmath numbers with ``dps`` digits."""
+        if dps is not None:
+            from ._limits import MAX_DPS
+
+            dps = check_order(dps, "dps", maximum=MAX_DPS, route="fewer digits")
         if dps is None:
             out = self.map_entries(lambda v: to_domain(v, "float"), "float")
         else:
@@ -648,6 +701,16 @@ def _check_variance(v, name):
             pass
     elif v.is_negative:
         raise bad_argument(name, v, "a non-negative variance", InvalidCumulantsError)
+
+
+def _guard_packed(dim, order):
+    """Refuse a packed table (one value per multiset of indices) that would not fit."""
+    from ._limits import guard_tensor, multiset_count
+
+    total = sum(multiset_count(dim, n) for n in range(1, order + 1)) if order < 64 else 10**30
+    guard_tensor(f"packed entries of dim={dim}, order={order}", total,
+                 route="a lower order or a smaller dimension (or an independent state, which "
+                       "stores dim values per order)")
 
 
 def _check_covariance(cov, name):

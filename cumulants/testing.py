@@ -34,7 +34,7 @@ import numpy as np
 import sympy
 
 from . import _tensor
-from .errors import CumulantError, InvalidParameterError, bad_argument
+from .errors import CumulantError, InvalidParameterError, MethodUnavailableError, bad_argument
 
 __all__ = [
     "distributions",
@@ -46,7 +46,15 @@ __all__ = [
     "assert_methods_agree",
     "assert_backends_agree",
     "SampleMismatch",
+    "bad_inputs",
 ]
+
+
+def _size_arg(name, value, cap=64):
+    """Strategy sizes are validated eagerly (Hypothesis style): small positive integers."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= cap:
+        raise bad_argument(name, value, f"an integer in [1, {cap}] (strategies draw small objects)")
+    return value
 
 
 # ------------------------------------------------------------------------- strategies
@@ -64,6 +72,8 @@ def distributions(*, exact: bool = True, names=None):
     ``exact=True`` draws small rationals (exact sympy cumulants); ``False`` floats.
     ``names`` restricts the catalogue (e.g. ``["normal", "uniform"]``).
     """
+    if not isinstance(exact, bool):
+        raise bad_argument("exact", exact, "True (exact parameters) or False (floats)")
     from . import distributions as D
 
     st = _st()
@@ -104,8 +114,7 @@ def cumulant_sequences(order: int = 4, *, exact: bool = True):
     from .algebra import cumulants_from_moments
 
     st = _st()
-    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-        raise bad_argument("order", order, "an integer >= 1")
+    order = _size_arg("order", order)
     atoms = st.lists(st.tuples(st.integers(-3, 3), st.integers(1, 5)), min_size=1, max_size=5)
 
     def from_atoms(law):
@@ -122,6 +131,8 @@ def gaussian_states(dim: int, *, order: int = 2, exact: bool = True):
     """Strategy: Gaussian :class:`~cumulants.state.Cumulants` with a PSD covariance ``A A^T``."""
     from .state import Cumulants
 
+    dim = _size_arg("dim", dim)
+    order = _size_arg("order", order)
     st = _st()
     entry = st.integers(-2, 2) if exact else st.floats(-2, 2, allow_nan=False)
 
@@ -138,6 +149,8 @@ def iid_states(dim: int, order: int = 4, *, exact: bool = True):
     """Strategy: ``dim`` i.i.d. copies of a drawn catalogue law, as a state of ``order``."""
     from .state import Cumulants
 
+    dim = _size_arg("dim", dim)
+    order = _size_arg("order", order)
     return distributions(exact=exact).map(lambda d: Cumulants.iid(d, dim, order))
 
 
@@ -155,7 +168,9 @@ def constrained_networks(widths=(2, 3, 1), *, constraint="free", activation="qua
     from .layers import Dense, Identity, Network, Polynomial, Quadratic
 
     st = _st()
-    widths = list(widths)
+    if widths is None or isinstance(widths, (str, bytes)):
+        raise bad_argument("widths", widths, "at least two widths, e.g. (2, 3, 1)")
+    widths = [_size_arg("widths", w) for w in widths]
     if len(widths) < 2:
         raise bad_argument("widths", widths, "at least two widths, e.g. (2, 3, 1)")
     n_layers = len(widths) - 1
@@ -230,11 +245,16 @@ def assert_matches_samples(predicted, samples, z: float = 4.0, *, orders=None, s
     ``|k - kappa| / se`` exceeds ``z``.
     """
     from .estimators import joint_k_statistics, joint_k_statistics_se, k_statistic_variance
+    from .estimators.kstat import as_samples
     from .state import Cumulants
 
-    if not (isinstance(z, (int, float)) and z > 0):
+    if not (isinstance(z, (int, float)) and not isinstance(z, bool) and math.isfinite(z) and z > 0):
         raise bad_argument("z", z, "a positive number of standard errors")
-    X = np.asarray(samples, dtype=float)
+    if not isinstance(predicted, Cumulants):
+        if predicted is None or isinstance(predicted, (str, bytes)) or np.ndim(predicted) != 1:
+            raise bad_argument("predicted", predicted, "a Cumulants state or a sequence "
+                               "kappa_1..kappa_n")
+    X = as_samples(samples, "samples")
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2:
@@ -287,9 +307,16 @@ def assert_methods_agree(layer, state, *, order=None, methods=None, rtol=1e-9, a
     >>> net = cm.Network([cm.Dense([[1, 2], [0, 1]]), cm.Quadratic(1), cm.Dense([[1, -1]])])
     >>> assert_methods_agree(net, cm.Cumulants.gaussian([0, 1], [[1, 0], [0, 2]]), order=3)
     """
+    from ._numbers import check_order
     from .layers import Network
+    from .layers.base import Layer
+    from .state import Cumulants
 
-    order = state.order if order is None else order
+    if not isinstance(layer, Layer):
+        raise bad_argument("layer", layer, "a cumulants layer or Network")
+    if not isinstance(state, Cumulants):
+        raise bad_argument("state", state, "a cumulants.Cumulants state")
+    order = state.order if order is None else check_order(order)
     if methods is None:
         if not isinstance(layer, Network) or not layer.is_polynomial:
             raise InvalidParameterError("pass methods=[...] for anything but a polynomial Network")
@@ -321,7 +348,12 @@ def assert_backends_agree(expr, subs=None, *, dps: int = 50, rtol: float = 1e-12
     >>> x = sympy.Symbol('x')
     >>> assert_backends_agree(sympy.erf(x / sympy.sqrt(3)), {x: sympy.Rational(1, 2)})
     """
-    expr = sympy.sympify(expr)
+    from ._numbers import check_order, sympify_exact
+
+    expr = sympify_exact(expr, "expr")
+    dps = check_order(dps, "dps", maximum=1000, route="fewer digits")
+    if subs is not None and not isinstance(subs, dict):
+        raise bad_argument("subs", subs, "a dict {symbol: number}")
     subs = dict(subs or {})
     syms = sorted(expr.free_symbols, key=lambda s: s.name)
     missing = [s for s in syms if s not in subs]
@@ -341,3 +373,63 @@ def assert_backends_agree(expr, subs=None, *, dps: int = 50, rtol: float = 1e-12
             raise AssertionError(f"mpmath value {mv} differs from exact {ref} at {dps} digits")
     if not _close(fv, float(exact), rtol, 1e-300):
         raise AssertionError(f"float value {fv!r} differs from exact {float(exact)!r} (rtol={rtol})")
+
+
+# ----------------------------------------------------------------------- bad inputs
+#: Families of malformed values, by the kind of argument they attack.
+_BAD_SCALARS = {
+    "complex": [1 + 2j, complex(0, 1)],
+    "nan": [float("nan"), np.float64("nan")],
+    "inf": [float("inf"), -float("inf")],
+    "string": ["abc", "1", ""],
+    "none": [None],
+    "object": [object()],
+    "container": [[1, 2], {}, (1,)],
+}
+_BAD_ORDERS = {
+    "zero": [0], "negative": [-1, -10**9], "float": [2.5, 3.0], "bool": [True],
+    "huge": [10**9, 10**18], "string": ["3"], "none": [None], "complex": [2j],
+}
+
+
+def bad_inputs(kind: str = "scalar"):
+    """Strategy: malformed values a public function must refuse with a ``CumulantError``.
+
+    ``kind`` is ``"scalar"`` (a real parameter: complex, NaN, inf, strings, ``None``, objects,
+    containers), ``"order"`` (a cumulant order or size: zero, negative, float, bool, huge,
+    strings, ``None``), ``"matrix"`` (a weight or covariance: complex, NaN, ragged, wrong rank,
+    strings) or ``"samples"`` (a data array: complex, NaN/inf, strings, empty, wrong rank).
+    Use it to fuzz your own wrappers in the same way this package fuzzes itself.
+
+    >>> from hypothesis import given
+    >>> import cumulants as cm
+    >>> @given(bad_inputs("scalar"))
+    ... def test_normal_refuses(value):
+    ...     try:
+    ...         cm.distributions.Normal(value, 1)
+    ...     except cm.CumulantError:
+    ...         return
+    ...     raise AssertionError(f"accepted {value!r}")
+    >>> test_normal_refuses()
+    """
+    st = _st()
+    if kind == "scalar":
+        return st.sampled_from([v for vs in _BAD_SCALARS.values() for v in vs])
+    if kind == "order":
+        return st.sampled_from([v for vs in _BAD_ORDERS.values() for v in vs])
+    if kind == "matrix":
+        finite = st.floats(-3, 3, allow_nan=False)
+        bad_entry = st.sampled_from([1 + 2j, float("nan"), float("inf"), "a", None])
+        return st.one_of(
+            st.tuples(st.integers(1, 3), st.integers(1, 3), bad_entry, finite).map(
+                lambda t: [[t[2] if (i, j) == (0, 0) else t[3] for j in range(t[1])]
+                           for i in range(t[0])]),
+            st.sampled_from([[[1, 2], [3]], [], [[]], np.ones((1, 2, 2)), "W", None]))
+    if kind == "samples":
+        return st.one_of(
+            st.integers(2, 20).map(lambda n: np.full(n, np.nan)),
+            st.integers(2, 20).map(lambda n: np.ones(n) * 1j),
+            st.integers(2, 20).map(lambda n: np.r_[np.ones(n), np.inf]),
+            st.sampled_from([np.array([]), np.ones((2, 2, 2)), ["a", "b"], None, "x"]))
+    raise bad_argument("kind", kind, "'scalar', 'order', 'matrix' or 'samples'",
+                       MethodUnavailableError)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from math import comb
 
+import numpy as np
 import sympy
 
 __all__ = ["joint_cumulant_from_moments", "joint_moment_from_cumulants"]
@@ -45,6 +46,36 @@ def _multiset(values, counts, first=None):
     return tuple(sorted(idx))
 
 
+def _check_indices(indices, lookup, lookup_name):
+    """Validate ``indices`` (non-negative integers) and the lookup; guard the work."""
+    from .._limits import MAX_SET_PARTITIONS, guard
+    from ..errors import bad_argument
+
+    if not callable(lookup):
+        raise bad_argument(lookup_name, lookup, "a function of a sorted index tuple "
+                           "(e.g. a dict's __getitem__)")
+    if isinstance(indices, (str, bytes)) or indices is None:
+        raise bad_argument("indices", indices, "a tuple of non-negative integer indices")
+    try:
+        indices = tuple(indices)
+    except TypeError:
+        raise bad_argument("indices", indices, "a tuple of non-negative integer indices") from None
+    for i in indices:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or i < 0:
+            raise bad_argument("indices", indices, "a tuple of non-negative integer indices")
+    _, counts = _distinct_counts(tuple(sorted(int(i) for i in indices)))
+    work = 1
+    for c in counts:
+        work *= (c + 1) * (c + 2) // 2
+        if work > 50 * MAX_SET_PARTITIONS:
+            break
+    guard("len(indices)", work, 50 * MAX_SET_PARTITIONS, shown=len(indices),
+          limit_name="50 * MAX_SET_PARTITIONS (pairs of sub-multisets of the indices)",
+          route="fewer distinct indices, or a Gaussian/independent state whose high cumulants "
+                "vanish")
+    return tuple(int(i) for i in indices)
+
+
 def joint_cumulant_from_moments(moment, indices):
     """Joint cumulant of ``x[indices]`` from a raw-moment lookup ``moment(sorted_indices)``.
 
@@ -57,7 +88,7 @@ def joint_cumulant_from_moments(moment, indices):
     >>> joint_cumulant_from_moments(m.__getitem__, (0, 1))
     3
     """
-    indices = tuple(sorted(indices))
+    indices = tuple(sorted(_check_indices(indices, moment, "moment")))
     if not indices:
         from ..errors import ShapeMismatchError
 
@@ -101,6 +132,11 @@ def joint_moment_from_cumulants(cumulant, indices, max_block=None):
     >>> joint_moment_from_cumulants(k.__getitem__, (0, 1))
     5
     """
+    indices = _check_indices(indices, cumulant, "cumulant")
+    if max_block is not None:
+        from .._numbers import check_order
+
+        max_block = check_order(max_block, "max_block")
     cache: dict = {}
 
     def mom(key):

@@ -57,6 +57,10 @@ def cumulant_of_products(state, groups):
     >>> cumulant_of_products(k, [(0, 0), (0, 0)])          # docs/formulas.md §1.5
     4*kappa_1**2*kappa_2 + 4*kappa_1*kappa_3 + 2*kappa_2**2 + kappa_4
     """
+    from ..state import Cumulants
+
+    if not isinstance(state, Cumulants):
+        raise bad_argument("state", state, "a cumulants.Cumulants state")
     groups = _validate_groups(groups, state.dim)
     atoms = [i for g in groups for i in g]
     sizes = tuple(len(g) for g in groups)

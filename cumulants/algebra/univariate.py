@@ -44,7 +44,12 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- symbols
-@lru_cache(maxsize=None)
+def _check_name(name):
+    if not isinstance(name, str) or not name.isidentifier():
+        raise bad_argument("name", name, "a symbol stem such as 'kappa' (a Python identifier)")
+    return name
+
+
 def kappa(n: int, name: str = "kappa"):
     """The sympy symbol :math:`\\kappa_n` (real).
 
@@ -53,7 +58,11 @@ def kappa(n: int, name: str = "kappa"):
     """
     from .._numbers import check_order
 
-    n = check_order(n, "n")
+    return _kappa(check_order(n, "n"), _check_name(name))
+
+
+@lru_cache(maxsize=None)
+def _kappa(n, name):
     return sympy.Symbol(f"{name}_{n}", real=True)
 
 
@@ -66,18 +75,36 @@ def kappas(n: int, name: str = "kappa") -> tuple:
     from .._numbers import check_order
 
     n = check_order(n, "n")
-    return tuple(kappa(i, name) for i in range(1, n + 1))
+    _check_name(name)
+    return tuple(_kappa(i, name) for i in range(1, n + 1))
+
+
+def moment_symbol(n: int, central: bool = False):
+    """The symbol of the raw moment :math:`\\mu'_n` (``m_n``) or central ``mu_n``.
+
+    >>> moment_symbol(2), moment_symbol(2, central=True)
+    (m_2, mu_2)
+    """
+    from .._numbers import check_order
+
+    return _moment_symbol(check_order(n, "n"), bool(central))
 
 
 @lru_cache(maxsize=None)
-def moment_symbol(n: int, central: bool = False):
-    """The symbol of the raw moment :math:`\\mu'_n` (``m_n``) or central ``mu_n``."""
+def _moment_symbol(n, central):
     return sympy.Symbol(f"mu_{n}" if central else f"m_{n}", real=True)
 
 
 def moment_symbols(n: int, central: bool = False) -> tuple:
-    """Symbols ``m_1..m_n`` (raw) or ``mu_1..mu_n`` (central)."""
-    return tuple(moment_symbol(i, central) for i in range(1, n + 1))
+    """Symbols ``m_1..m_n`` (raw) or ``mu_1..mu_n`` (central).
+
+    >>> moment_symbols(2)
+    (m_1, m_2)
+    """
+    from .._numbers import check_order
+
+    n = check_order(n, "n")
+    return tuple(_moment_symbol(i, bool(central)) for i in range(1, n + 1))
 
 
 # ----------------------------------------------------------------------- coefficients
@@ -136,6 +163,7 @@ def cumulant_formula(n: int, moments=None, *, central: bool = False):
     from .._numbers import check_order
 
     n = check_order(n, "n")
+    _guard_formula(n)
     syms = tuple(moments) if moments is not None else moment_symbols(n, central)
     if len(syms) < n:
         raise bad_argument("moments", moments, f"at least {n} entries", InvalidCumulantsError)
@@ -159,6 +187,7 @@ def moment_formula(n: int, cumulants=None, *, central: bool = False):
     from .._numbers import check_order
 
     n = check_order(n, "n")
+    _guard_formula(n)
     syms = tuple(cumulants) if cumulants is not None else kappas(n)
     if len(syms) < n:
         raise bad_argument("cumulants", cumulants, f"at least {n} entries", InvalidCumulantsError)
@@ -170,14 +199,63 @@ def moment_formula(n: int, cumulants=None, *, central: bool = False):
     return _build_polynomial(terms, syms)
 
 
+def _guard_formula(n):
+    """The general formula of order ``n`` has p(n) terms: refuse beyond MAX_FORMULA_TERMS."""
+    from .._limits import MAX_FORMULA_TERMS, guard, partition_count
+
+    guard("n", partition_count(n, MAX_FORMULA_TERMS), MAX_FORMULA_TERMS, shown=n,
+          limit_name="MAX_FORMULA_TERMS (terms = integer partitions of n)",
+          route="numeric values with cumulants_from_moments / moments_from_cumulants, which "
+                "take O(n^2) operations at any order")
+
+
 # ------------------------------------------------------------------------ conversion
+def _check_moment_problem(values, kind, central, name, shown):
+    """Refuse numeric moments no distribution has: the Hankel matrix must be PSD.
+
+    For a law on the real line the matrix :math:`H_{ij} = \\mu'_{i+j}` (``i, j = 0..k``,
+    :math:`\\mu'_0 = 1`) is positive semidefinite (docs/formulas.md, Hamburger); in
+    particular :math:`\\mu'_2 \\ge \\mu_1'^2`.
+    """
+    if kind not in ("rational", "float", "mpmath") or len(values) < 2:
+        return
+    seq = [1.0] + [float(v) for v in values]
+    if central:
+        seq[1] = 0.0
+    k = (len(seq) - 1) // 2
+    H = np.array([[seq[i + j] for j in range(k + 1)] for i in range(k + 1)])
+    if not np.all(np.isfinite(H)):
+        return
+    # Rescale row/column i by 1/sqrt(H_ii) so moments of very different sizes compare.
+    d = np.sqrt(np.maximum(np.abs(np.diag(H)), 1e-300))
+    lo = np.linalg.eigvalsh(H / np.outer(d, d)).min()
+    if lo < -1e-9:
+        what = "the variance m_2 - m_1^2 is negative" if seq[2] - seq[1] ** 2 < 0 else \
+            "the Hankel matrix of the moments is not positive semidefinite"
+        raise bad_argument(name, shown, f"moments of some distribution ({what}); check "
+                           "the order of the entries (m_1, m_2, ...) and whether they are raw "
+                           "or central moments (central=True)", InvalidCumulantsError)
+
+
 def _normalise_sequence(seq, name):
-    if isinstance(seq, (str, bytes)) or seq is None:
+    from .._limits import MAX_ORDER, guard
+    from .._numbers import check_real
+
+    if isinstance(seq, (str, bytes, dict, set)) or seq is None:
         raise bad_argument(name, seq, "a non-empty sequence of numbers or sympy expressions")
     if isinstance(seq, np.ndarray) and seq.dtype != object:
         if seq.ndim == 0 or seq.shape[0] == 0:
             raise bad_argument(name, seq, "a non-empty sequence (first axis = order)")
+        if not (np.issubdtype(seq.dtype, np.floating) or np.issubdtype(seq.dtype, np.integer)
+                or seq.dtype == bool):
+            raise bad_argument(name, seq, "a real numeric array (complex and string arrays are "
+                               "not supported)")
+        guard(f"len({name})", seq.shape[0], MAX_ORDER, route="a shorter sequence")
         check_finite(seq, name)
+        if np.issubdtype(seq.dtype, np.integer):
+            # int64 overflows silently at high order: exact Python integers instead.
+            return _normalise_sequence([int(v) for v in seq], name) if seq.ndim == 1 else \
+                (seq.astype(object), "array")
         return seq, "array"
     try:
         values = list(seq)
@@ -185,10 +263,15 @@ def _normalise_sequence(seq, name):
         raise bad_argument(name, seq, "a non-empty sequence of numbers or sympy expressions") from None
     if not values:
         raise bad_argument(name, seq, "a non-empty sequence of numbers or sympy expressions")
+    guard(f"len({name})", len(values), MAX_ORDER, route="a shorter sequence")
     for i, v in enumerate(values):
         if isinstance(v, str):
             raise bad_argument(f"{name}[{i}]", v, "a number or sympy expression, not a string")
-        check_finite(v, f"{name}[{i}]")
+        if isinstance(v, (list, tuple, np.ndarray)):
+            raise bad_argument(f"{name}[{i}]", v, "a number or sympy expression (a flat sequence "
+                               "m_1, m_2, ...; for a batch pass a numpy array whose first axis "
+                               "is the order)")
+        check_real(v, f"{name}[{i}]")
     dom = domain_of(values)
     if any(isinstance(v, sympy.Basic) and v.free_symbols for v in values):
         return [to_domain(v, "exact") for v in values], "symbolic"
@@ -226,7 +309,7 @@ def _finish(out, kind):
     return tuple(out)
 
 
-def cumulants_from_moments(m, *, central: bool = False):
+def cumulants_from_moments(m, *, central: bool = False, validate: bool = False):
     r"""Cumulants :math:`\kappa_1..\kappa_n` from raw moments :math:`\mu'_1..\mu'_n`.
 
     ``m`` is any sequence (list, tuple, numpy array whose first axis is the
@@ -244,8 +327,22 @@ def cumulants_from_moments(m, *, central: bool = False):
     (m1, -m1**2 + m2)
     >>> cumulants_from_moments([5, 2, 0, 12], central=True)  # mean 5, mu2..mu4
     (5, 2, 0, 0)
+
+    The conversion is a polynomial identity, valid for any sequence (formal moments).
+    ``validate=True`` also checks that some distribution has these moments (the Hankel
+    matrix of ``1, m_1, m_2, ...`` is positive semidefinite); :meth:`Cumulants.from_moments`
+    and ``cumulants convert --values`` always check.
+
+    >>> cumulants_from_moments([3, 1], validate=True)
+    Traceback (most recent call last):
+    ...
+    cumulants.errors.InvalidCumulantsError: m=[3, 1] is invalid: expected moments of some distribution (the variance m_2 - m_1^2 is negative); check the order of the entries (m_1, m_2, ...) and whether they are raw or central moments (central=True)
     """
     values, kind = _normalise_sequence(m, "m")
+    if not isinstance(validate, bool):
+        raise bad_argument("validate", validate, "True or False")
+    if validate:
+        _check_moment_problem(values, kind, central, "m", m)
     if central:
         return _central_to_cumulants(values, kind)
     if kind == "symbolic":

@@ -161,6 +161,17 @@ def _as_matrix(X, name="X"):
     return arr, kind
 
 
+def _guard_work(order, dim, n):
+    """Refuse joint k-statistics whose cost Bell(order) * C(dim+order-1, order) * n is too big."""
+    from .._limits import MAX_KSTAT_WORK, bell_count, guard, multiset_count
+
+    work = bell_count(order, MAX_KSTAT_WORK) * multiset_count(dim, order) * n
+    guard("order", work, MAX_KSTAT_WORK, shown=order,
+          limit_name="MAX_KSTAT_WORK (Bell(order) * multisets * samples)",
+          route="a lower order, fewer columns, or univariate k_statistics of each column "
+                "(any order, O(order * n))")
+
+
 def _centre(arr, kind):
     if kind != "float":
         return arr, np.zeros(arr.shape[1], dtype=object)
@@ -204,6 +215,7 @@ def joint_k_statistics(X, order):
     arr, kind = _as_matrix(X)
     n, dim = arr.shape
     _check_length(n, order, "X")
+    _guard_work(order, dim, n)
     Xc, shift = _centre(arr, kind)
     with np.errstate(over="ignore", invalid="ignore"):
         means = _gram_power_means(Xc, order)
@@ -247,6 +259,7 @@ def joint_k_statistic(X, indices):
                            "columns)", cls=ShapeMismatchError)
     s = len(idx)
     _check_length(n, s, "X")
+    _guard_work(s, 1, n)
     Xc, shift = _centre(arr, kind)
     convert = _CONVERT[kind]
     cache = {}

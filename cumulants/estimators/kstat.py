@@ -157,7 +157,7 @@ def k_statistic_formula(order, n=None):
     if n is None:
         n = sympy.Symbol("n")
     elif not isinstance(n, sympy.Basic):
-        n = sympy.Integer(check_order(n, "n", minimum=order))
+        n = sympy.Integer(check_order(n, "n", minimum=order, maximum=10**18))
     S = [None] + [sympy.Symbol(f"S_{q}") for q in range(1, order + 1)]
 
     def falling(K):
@@ -190,8 +190,23 @@ def _scalar_kind(value):
     return None
 
 
+def as_samples(x, name="X"):
+    """Validated samples as a float array (any shape); refuses ``None``, strings, complex,
+    NaN/inf and empty input with a :class:`CumulantError`."""
+    arr, kind = _as_sample(x, name)
+    if arr.size == 0:
+        raise bad_argument(f"{name}.shape", arr.shape, "at least one sample",
+                           cls=ShapeMismatchError)
+    arr = arr.astype(np.float64) if kind != "float" else arr
+    if not np.all(np.isfinite(arr)):
+        _raise_nonfinite(arr, name)
+    return arr
+
+
 def _as_sample(x, name):
     """``(array, kind)``: a float ndarray (kind ``"float"``) or an object ndarray."""
+    if x is None or isinstance(x, (str, bytes, dict, set)):
+        raise bad_argument(name, x, "an array of real numbers (samples)")
     if isinstance(x, np.ndarray) and x.dtype != object:
         arr, from_numpy = x, True
     else:

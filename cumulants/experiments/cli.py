@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-__all__ = ["add_parser", "run", "QUICK_RUNTIME", "FULL_RUNTIME"]
+from ..errors import CumulantError
+
+__all__ = ["add_parser", "run", "check_out_dir", "QUICK_RUNTIME", "FULL_RUNTIME"]
 
 #: Measured on a 2-core machine with 2 workers (see README.md): the quick study took 57 s
 #: (48 s of CPU); the full study used 572 s of CPU, about 10 minutes of wall time.
@@ -25,6 +28,29 @@ def _workers(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"invalid value {text!r}: expected an integer >= 1 (1 runs every cell in this process)")
     return n
+
+
+def check_out_dir(path) -> Path:
+    """The output folder, created if needed; refuses a file, or a folder we cannot write.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> check_out_dir(os.path.join(d, "report")).is_dir()
+    True
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise CumulantError(f"--out={str(path)!r} is a file; expected a folder (give a new or "
+                            "existing folder name)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CumulantError(f"--out={str(path)!r} cannot be written ({exc.strerror}); choose a "
+                            "folder you can write to") from None
+    return out
 
 
 def add_parser(subparsers):
@@ -64,7 +90,11 @@ def run(args) -> int:
         sys.stdout.write(default_config_text())
         return 0
     cfg = load_config(args.config, quick=args.quick)
-    out = Path(args.out)
+    out = check_out_dir(args.out)
+    if args.scheduler:
+        from .executor import check_scheduler
+
+        check_scheduler(args.scheduler)
     t0 = time.perf_counter()
     res = run_study(cfg, out, workers=args.workers, scheduler=args.scheduler,
                     progress=not args.no_progress)

@@ -43,23 +43,71 @@ def _merge(base, over, path=""):
                                         f"level: {sorted(out)}")
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value, where)
+        elif isinstance(out.get(key), dict):
+            raise bad_argument(where, value, f"a [{where}] table of keys {sorted(out[key])}")
         else:
             out[key] = copy.deepcopy(value)
     return out
 
 
+#: Upper bounds of the integer settings: generous for real studies, far below what would
+#: exhaust memory or run for days (see cumulants._limits for the reasoning).
+_INT_RANGES = {
+    "block": (2, 64),
+    "train_samples": (1, 10**7),
+    "test_samples": (1, 10**7),
+    "epochs": (1, 10**6),
+    "batch_size": (1, 10**7),
+    "rg_steps": (1, 12),
+    "rg_samples": (1, 10**7),
+    "predict_rg_steps": (0, 12),
+    "max_prediction_order": (1, 64),
+}
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_real(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _validate(cfg):
+    from .._limits import MAX_ARRAY_ENTRIES
+
     study = cfg["study"]
-    for key in ("block", "train_samples", "test_samples", "epochs", "batch_size", "rg_steps",
-                "max_prediction_order"):
+    for key, (lo, hi) in _INT_RANGES.items():
+        if key not in study:
+            continue
         v = study[key]
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise bad_argument(f"study.{key}", v, "a positive integer")
-    if study["block"] < 2:
-        raise bad_argument("study.block", study["block"], "an integer >= 2 (sites per block)")
+        if not _is_int(v) or not lo <= v <= hi:
+            raise bad_argument(f"study.{key}", v, f"an integer in [{lo}, {hi}]")
+    sites = study["block"] ** study["rg_steps"]
+    if sites * study.get("rg_samples", 1) > MAX_ARRAY_ENTRIES:
+        raise bad_argument("study.rg_steps", study["rg_steps"],
+                           f"block**rg_steps * rg_samples <= {MAX_ARRAY_ENTRIES} (the lattice of "
+                           f"{sites} sites times the samples would not fit in memory)")
+    for key in ("train_samples", "test_samples"):
+        if study[key] * study["block"] > MAX_ARRAY_ENTRIES:
+            raise bad_argument(f"study.{key}", study[key],
+                               f"at most {MAX_ARRAY_ENTRIES // study['block']} samples of "
+                               f"{study['block']} sites")
     if not isinstance(study["seeds"], list) or not study["seeds"] or \
-            not all(isinstance(s, int) for s in study["seeds"]):
-        raise bad_argument("study.seeds", study["seeds"], "a non-empty list of integers")
+            not all(_is_int(s) and 0 <= s < 2**32 for s in study["seeds"]):
+        raise bad_argument("study.seeds", study["seeds"],
+                           "a non-empty list of integers in [0, 2**32)")
+    if len(set(study["seeds"])) != len(study["seeds"]):
+        raise bad_argument("study.seeds", study["seeds"], "distinct seeds")
+    for key, lo_open in (("z_threshold", True), ("weight_decay", False), ("alpha", None)):
+        if key not in study:
+            continue
+        v = study[key]
+        ok = _is_real(v) and (lo_open is None or (v > 0 if lo_open else v >= 0))
+        if not ok:
+            want = {True: "a finite number > 0", False: "a finite number >= 0",
+                    None: "a finite number"}[lo_open]
+            raise bad_argument(f"study.{key}", v, want)
     for key in ("train_laws", "test_laws"):
         laws = study[key]
         if not isinstance(laws, list) or not laws:
@@ -69,16 +117,16 @@ def _validate(cfg):
             ok = name in _LAWS
             if ok and var:
                 try:
-                    ok = float(var) > 0
+                    ok = math.isfinite(float(var)) and float(var) > 0
                 except ValueError:
                     ok = False
             if not ok:
                 raise bad_argument(f"study.{key}", law,
                                    f"one of {list(_LAWS)}, optionally with '@variance' (e.g. 'gaussian@2')")
-    if not isinstance(study["lr"], (int, float)) or study["lr"] <= 0:
-        raise bad_argument("study.lr", study["lr"], "a positive number")
-    if not isinstance(study["variance"], (int, float)) or study["variance"] <= 0:
-        raise bad_argument("study.variance", study["variance"], "a positive number")
+    if not _is_real(study["lr"]) or study["lr"] <= 0:
+        raise bad_argument("study.lr", study["lr"], "a finite positive number")
+    if not _is_real(study["variance"]) or study["variance"] <= 0:
+        raise bad_argument("study.variance", study["variance"], "a finite positive number")
     if not isinstance(study["bounds"], bool):
         raise bad_argument("study.bounds", study["bounds"], "true or false")
     c = study["bounds_c"]
@@ -97,6 +145,8 @@ def _validate(cfg):
         raise bad_argument("architectures", archs, "a non-empty list of [[architectures]] tables")
     names = set()
     for i, arch in enumerate(archs):
+        if not isinstance(arch, dict):
+            raise bad_argument(f"architectures[{i}]", arch, "an [[architectures]] table")
         for key in ("name", "kind", "activation"):
             if key not in arch:
                 raise InvalidParameterError(f"architectures[{i}] lacks the key {key!r}")
@@ -130,9 +180,18 @@ def load_config(path=None, *, quick=False) -> dict:
     if path is not None:
         try:
             with open(path, "rb") as fh:
-                user = tomllib.load(fh)
+                user = tomllib.loads(fh.read().decode("utf-8"))
         except FileNotFoundError:
-            raise bad_argument("config", str(path), "an existing TOML file") from None
+            raise bad_argument("--config", str(path), "an existing TOML file") from None
+        except IsADirectoryError:
+            raise bad_argument("--config", str(path), "a TOML file, not a directory") from None
+        except PermissionError:
+            raise bad_argument("--config", str(path), "a readable TOML file") from None
+        except OSError as exc:
+            raise bad_argument("--config", str(path), f"a readable TOML file ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:
+            raise InvalidParameterError(f"config file {path} is not UTF-8 text (byte "
+                                        f"{exc.start}); save it as UTF-8") from None
         except tomllib.TOMLDecodeError as exc:
             raise InvalidParameterError(f"config file {path} is not valid TOML: {exc}") from None
         user.pop("quick", None)

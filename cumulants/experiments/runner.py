@@ -8,7 +8,7 @@ that were in flight.
 
 from __future__ import annotations
 
-import json
+import sys
 import time
 from pathlib import Path
 
@@ -16,9 +16,9 @@ from .cells import CELL_VERSION, run_cell
 from .config import config_hash
 from .executor import completed, make_executor
 from .progress import Progress
-from .store import CellStore
+from .store import CellStore, RunLock
 
-__all__ = ["plan_cells", "run_study"]
+__all__ = ["plan_cells", "run_study", "StudyInterrupted"]
 
 
 def plan_cells(cfg: dict) -> list:
@@ -46,13 +46,34 @@ def _execute(spec):
     return out, time.perf_counter() - t0
 
 
+class StudyInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a study: finished cells are on disk; the message says how many."""
+
+    def __init__(self, saved: int, total: int):
+        super().__init__(f"{saved} of {total} cells saved; rerun to resume")
+        self.saved = saved
+        self.total = total
+
+
 def run_study(cfg: dict, out_dir, *, workers=None, scheduler=None, progress=True,
-              max_cells=None) -> dict:
+              max_cells=None, log=None) -> dict:
     """Run (or resume) every cell; returns ``{"cells": [...], "timings": {...}}``.
 
-    ``max_cells`` stops after that many *new* cells (used to test resuming).
+    ``max_cells`` stops after that many *new* cells (used to test resuming).  Stored cells
+    that are damaged, edited or reshaped are reported through ``log`` (default: one line
+    each on stderr) and recomputed.  One run at a time may write into ``out_dir``
+    (:class:`~cumulants.experiments.store.RunLock`).  Ctrl-C stops the workers at once and
+    raises :class:`StudyInterrupted` saying how many cells are saved.
     """
+    if log is None:
+        def log(msg):
+            print(msg, file=sys.stderr)
     out_dir = Path(out_dir)
+    with RunLock(out_dir):
+        return _run_locked(cfg, out_dir, workers, scheduler, progress, max_cells, log)
+
+
+def _run_locked(cfg, out_dir, workers, scheduler, progress, max_cells, log):
     store = CellStore(out_dir)
     cells = plan_cells(cfg)
     done, todo = {}, []
@@ -62,21 +83,29 @@ def run_study(cfg: dict, out_dir, *, workers=None, scheduler=None, progress=True
             done[spec["id"]] = stored
         else:
             todo.append(spec)
+    for cell_id, reason in store.rejected:
+        if reason != "was computed with another configuration":
+            log(f"cell {cell_id}: stored file {reason}; recomputing")
     if max_cells is not None:
         todo = todo[:max_cells]
     bar = Progress(len(cells), "cells", enabled=progress, initial=len(done))
     timings = {}
     t0 = time.perf_counter()
+    saved = 0
     if todo:
-        with make_executor(workers, scheduler) as ex:
-            for result, seconds in completed(ex, _execute, todo):
-                store.save(result)
-                # Keep exactly what a resumed run would load (sorted keys, JSON floats), so a
-                # fresh and a resumed run aggregate identically, bit for bit.
-                result = json.loads(json.dumps(result, sort_keys=True))
-                done[result["id"]] = result
-                timings[result["id"]] = seconds
-                bar.update(1, result["id"])
+        try:
+            with make_executor(workers, scheduler) as ex:
+                for result, seconds in completed(ex, _execute, todo):
+                    # Keep exactly what a resumed run would load (sorted keys, JSON floats,
+                    # the checksum), so fresh and resumed runs aggregate identically.
+                    result = store.save(result)
+                    saved += 1
+                    done[result["id"]] = result
+                    timings[result["id"]] = seconds
+                    bar.update(1, result["id"])
+        except KeyboardInterrupt:
+            bar.close()
+            raise StudyInterrupted(len(done), len(cells)) from None
     bar.close()
     ordered = [done[spec["id"]] for spec in cells if spec["id"] in done]
     return {"cells": ordered, "timings": timings, "wall_seconds": time.perf_counter() - t0,

@@ -197,6 +197,11 @@ def _edges(points, wmax, t):
     if locs:
         lo, hi = min(lo, min(locs) - t), max(hi, max(locs) + t)
     n = int(math.ceil(float(hi - lo) / wmax))
+    from .._limits import MAX_QUADRATURE_PANELS, guard
+
+    guard("quadrature panels", n, MAX_QUADRATURE_PANELS,
+          route="method='hermite' or 'taylor' (a polynomial surrogate), or a narrower input "
+                "law (panels grow with the input's standard deviation)")
     edges = {lo + (hi - lo) * k / n for k in range(n + 1)}
     for p, h in points:
         if lo < p < hi:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from .._numbers import check_finite, check_order, domain_of, to_domain
+from .._numbers import check_finite, check_order, check_real, domain_of, to_domain
 from ..errors import bad_argument
 from ..state import Cumulants
 from .base import Layer
@@ -39,9 +39,7 @@ class Polynomial(Layer):
         if not cs:
             raise bad_argument("coeffs", coeffs, "at least one coefficient")
         for i, c in enumerate(cs):
-            if isinstance(c, str):
-                raise bad_argument(f"coeffs[{i}]", c, "a number or sympy expression")
-            check_finite(c, f"coeffs[{i}]")
+            check_real(c, f"coeffs[{i}]")
         dom = domain_of(cs)
         cs = [to_domain(c, dom) for c in cs]
         while len(cs) > 1 and cs[-1] == 0:
@@ -112,9 +110,7 @@ class Quadratic(Polynomial):
     """
 
     def __init__(self, alpha):
-        if isinstance(alpha, str):
-            raise bad_argument("alpha", alpha, "a number or sympy expression")
-        check_finite(alpha, "alpha")
+        check_real(alpha, "alpha")
         self.alpha = alpha
         super().__init__([0 * alpha, 1 + 0 * alpha, alpha] if not isinstance(alpha, sympy.Basic)
                          else [sympy.Integer(0), sympy.Integer(1), alpha])

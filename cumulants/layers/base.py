@@ -16,6 +16,13 @@ __all__ = ["Layer"]
 class Layer:
     """Base class of analytic layers (dense, activations, message passing)."""
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Layer:
+            from ..errors import MethodUnavailableError
+
+            raise MethodUnavailableError("Layer is an abstract base class; use one of its subclasses (Dense, Polynomial, Tanh, ...)")
+        return super().__new__(cls)
+
     #: True when :meth:`propagate` is exact for any input with enough cumulants.
     exact = True
 

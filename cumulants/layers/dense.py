@@ -14,11 +14,13 @@ the bias moving only the mean.  For independent inputs the sum collapses to
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy
 
 from .. import _tensor
-from .._numbers import check_finite, check_order, domain_of, join_domains, to_domain
+from .._numbers import check_finite, check_order, check_real, domain_of, join_domains, to_domain
 from ..errors import InvalidParameterError, ShapeMismatchError, bad_argument
 from ..state import Cumulants, _as_storage
 from .base import Layer
@@ -36,9 +38,11 @@ def as_weight_matrix(weight, name="weight"):
     elif isinstance(weight, np.ndarray):
         arr = weight
     else:
+        if weight is None or isinstance(weight, (str, bytes)):
+            raise bad_argument(name, weight, "a 2-D array of numbers or sympy expressions")
         try:
             arr = np.array(weight, dtype=object)
-        except Exception:  # pragma: no cover - ragged input
+        except Exception:  # ragged input
             raise bad_argument(name, weight, "a 2-D array of numbers or sympy expressions",
                                ShapeMismatchError) from None
     if arr.ndim == 0:
@@ -49,17 +53,18 @@ def as_weight_matrix(weight, name="weight"):
     if arr.dtype == bool or (arr.dtype == object and any(isinstance(v, (bool, np.bool_)) for v in arr.ravel())):
         raise bad_argument(name, arr.tolist(), "numbers or sympy expressions, not booleans")
     if arr.dtype == object:
-        for v in arr.ravel():
-            if isinstance(v, str) or not (isinstance(v, (int, float, complex, np.number, sympy.Basic))
-                                          or hasattr(v, "__mul__")):
-                raise bad_argument(name, v, "numbers or sympy expressions")
-            check_finite(v, name)
+        for idx, v in np.ndenumerate(arr):
+            if isinstance(v, (list, tuple, np.ndarray)):
+                raise bad_argument(name, weight, "a rectangular 2-D matrix (rows of equal length)",
+                                   ShapeMismatchError)
+            check_real(v, f"{name}[{', '.join(map(str, idx))}]")
         dom = domain_of(list(arr.ravel()))
         if dom == "float":
             return np.asarray(arr, dtype=np.float64)
         return np.array([[to_domain(v, dom) for v in row] for row in arr], dtype=object)
-    if not np.issubdtype(arr.dtype, np.number):
-        raise bad_argument(name, arr, "numbers or sympy expressions")
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+        raise bad_argument(name, arr.tolist() if arr.size < 20 else f"array of dtype {arr.dtype}",
+                           "real numbers or sympy expressions (complex values are not supported)")
     check_finite(arr, name)
     if np.issubdtype(arr.dtype, np.integer):
         return np.array([[sympy.Integer(int(v)) for v in row] for row in arr], dtype=object)
@@ -134,8 +139,15 @@ class Dense(Layer):
         W = self._weight_in(domain)
         d_out = W.shape[0]
         data = []
+        from .._limits import guard_tensor, multiset_count
+
         for n in range(1, order + 1):
             if state.is_independent:
+                guard_tensor(f"order-{n} output entries x input width "
+                             f"({multiset_count(d_out, n)} x {W.shape[1]})",
+                             multiset_count(d_out, n) * W.shape[1],
+                             route="a lower order, a narrower layer, or float weights on a "
+                                   "subset of the outputs")
                 diag = _as_storage(state.diagonal(n), domain)
                 ms = _tensor.multisets(d_out, n)
                 prod = W[ms[:, 0], :]
@@ -143,13 +155,11 @@ class Dense(Layer):
                     prod = prod * W[ms[:, t], :]
                 vals = prod @ diag if domain == "float" else prod.dot(diag)
             else:
-                if n > 32 or max(state.dim, d_out) ** n > 5 * 10**7:
-                    from ..errors import OrderTooHighError
-
-                    raise OrderTooHighError(
-                        f"order {n} of a correlated {state.dim}-dimensional state is too large for "
-                        "the dense tensor route; ask for a lower order, or propagate the whole "
-                        "polynomial network with Network.propagate(..., route='polynomial')")
+                big = max(state.dim, d_out)
+                guard_tensor(f"dense order-{n} tensor of width {big}",
+                             big ** n if n * math.log10(max(big, 1)) < 30 else 10**30,
+                             route="a lower order, or propagate the whole polynomial network "
+                                   "with Network.propagate(..., route='polynomial')")
                 T = state.tensor(n)
                 T = T.astype(np.float64) if domain == "float" else _as_storage(T, domain).reshape(T.shape)
                 for _ in range(n):

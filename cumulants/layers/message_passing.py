@@ -120,6 +120,8 @@ def normalise_adjacency(A, mode: str = "symmetric"):
     if arr.shape[0] != arr.shape[1]:
         raise ShapeMismatchError(f"A has shape {arr.shape}; it must be square")
     n = arr.shape[0]
+    if not isinstance(mode, str):
+        raise bad_argument("mode", mode, "'none', 'mean' or 'symmetric'", InvalidParameterError)
     if mode == "none":
         return arr
     exact = arr.dtype == object
@@ -127,12 +129,22 @@ def normalise_adjacency(A, mode: str = "symmetric"):
         out = arr.copy()
         for i in range(n):
             s = sum(arr[i]) if exact else arr[i].sum()
+            if bool(s < 0) if not isinstance(s, sympy.Basic) else s.is_negative:
+                raise bad_argument("A", f"matrix whose row {i} sums to {s}", "non-negative "
+                                   "edge weights (mean normalisation divides by the row sum)")
             if s != 0:
                 out[i] = arr[i] / s if not exact else np.array([v / s for v in arr[i]], dtype=object)
         return out
     if mode == "symmetric":
         At = arr + (np.eye(n, dtype=int) if exact else np.eye(n))
         deg = [sum(At[i]) for i in range(n)]
+        for i, d in enumerate(deg):
+            positive = bool(d > 0) if not isinstance(d, sympy.Basic) else d.is_positive
+            if positive is False:
+                raise bad_argument("A", f"matrix whose node {i} has degree {d} (self-loop "
+                                   "included)", "non-negative edge weights, so that every degree "
+                                   "of A + I is positive (the symmetric normalisation takes "
+                                   "D^(-1/2))")
         if exact:
             return np.array([[At[i, j] / sympy.sqrt(deg[i] * deg[j]) for j in range(n)]
                              for i in range(n)], dtype=object)

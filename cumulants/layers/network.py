@@ -34,7 +34,13 @@ class Network(Layer):
     """
 
     def __init__(self, layers):
-        layers = list(layers)
+        if layers is None or isinstance(layers, (str, bytes, Layer)):
+            raise bad_argument("layers", layers, "a list of layers, e.g. [Dense(W), Quadratic(a)]")
+        try:
+            layers = list(layers)
+        except TypeError:
+            raise bad_argument("layers", layers,
+                               "a list of layers, e.g. [Dense(W), Quadratic(a)]") from None
         if not layers:
             raise bad_argument("layers", layers, "a non-empty list of layers")
         for i, layer in enumerate(layers):
@@ -149,7 +155,9 @@ class Network(Layer):
 
     def apply(self, x):
         """Forward pass on samples ``x`` of shape ``(n, in_dim)``."""
-        out = np.asarray(x, dtype=float)
+        from ..estimators.kstat import as_samples
+
+        out = as_samples(x, "x")
         if out.ndim == 1:
             out = out[:, None]
         for layer in self.layers:

@@ -349,12 +349,20 @@ class Activation(Layer):
                 raise bad_argument("degree", degree, "None with method='gaussian' (a degree "
                                    "applies to method='hermite' or 'taylor')")
         else:
-            degree = _DEFAULT_DEGREE[method] if degree is None else check_order(degree, "degree")
+            from .._limits import MAX_SURROGATE_DEGREE
+
+            cap = MAX_SURROGATE_DEGREE.get(method)
+            degree = _DEFAULT_DEGREE[method] if degree is None else check_order(
+                degree, "degree", maximum=cap,
+                route="a lower degree, or method='gaussian' (the Gaussian closure needs no "
+                      "surrogate)")
         if backend not in _BACKENDS:
             raise bad_argument("backend", backend, "one of " + ", ".join(map(repr, _BACKENDS)),
                                MethodUnavailableError)
         if dps is not None:
-            dps = check_order(dps, "dps")
+            from .._limits import MAX_DPS
+
+            dps = check_order(dps, "dps", maximum=MAX_DPS, route="fewer digits")
         self.method = method
         self.degree = degree
         self.backend = backend

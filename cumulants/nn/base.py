@@ -61,6 +61,12 @@ def _positive_int(name, value):
 
 
 def _as_float_array(name, value, ndim=None):
+    if value is None or isinstance(value, (str, bytes)):
+        raise bad_argument(name, value, "a real array")
+    if np.iscomplexobj(value) or (isinstance(value, (list, tuple)) and any(
+            isinstance(v, complex) for v in np.asarray(value, dtype=object).ravel())):
+        raise bad_argument(name, "<complex array>", "a real array (complex values are not "
+                           "supported)")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -93,6 +99,13 @@ class Model:
     ``_decay`` (names subject to weight decay) and implement ``_forward(X, params) ->
     (out, cache)`` and ``_backward(cache, dout, params) -> grads``.
     """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model:
+            from ..errors import MethodUnavailableError
+
+            raise MethodUnavailableError("Model is an abstract base class; use MLP or GNN")
+        return super().__new__(cls)
 
     n_inputs: int
     n_outputs: int

@@ -105,9 +105,14 @@ def rg_dataset(dist, sites, block, n, rng, normalisation="sqrt") -> tuple:
     >>> X.shape, Y.shape
     ((5, 16), (5, 4))
     """
+    from .._limits import MAX_ARRAY_ENTRIES, guard
+
     sites = lattice_shape("sites", sites)
-    idx = blocks(sites, block)
     n = _check_n(n)
+    n_sites = int(np.prod(sites))
+    guard("n", n * n_sites, MAX_ARRAY_ENTRIES, shown=n, limit_name="MAX_ARRAY_ENTRIES",
+          route="fewer samples per call (draw in batches)")
+    idx = blocks(sites, block)
     factor = _factor(normalisation, idx.shape[1])
     rng = _generator(rng)
     X = _draw(dist, n * idx.size, rng).reshape(n, idx.size)

@@ -43,6 +43,13 @@ def _positive_int(name, value):
     return int(value)
 
 
+def _guard_entries(name, shown, entries, route):
+    from .._limits import MAX_ARRAY_ENTRIES, guard
+
+    guard(name, entries, MAX_ARRAY_ENTRIES, shown=shown, route=route,
+          limit_name="MAX_ARRAY_ENTRIES")
+
+
 def lattice_shape(name, sites) -> tuple:
     """Validate a lattice shape: an int ``n`` (1-D) or a pair ``(L, M)`` (2-D), as a tuple.
 
@@ -264,6 +271,7 @@ def chain(n) -> Graph:
     import networkx as nx
 
     n = _positive_int("n", n)
+    _guard_entries("n", n, n * n, "a smaller graph (the adjacency is a dense n x n array)")
     return Graph(nx.path_graph(n), (n,), label=f"chain({n})")
 
 
@@ -276,6 +284,7 @@ def ring(n) -> Graph:
     import networkx as nx
 
     n = _positive_int("n", n)
+    _guard_entries("n", n, n * n, "a smaller graph (the adjacency is a dense n x n array)")
     return Graph(_simple(nx.cycle_graph(n)), (n,), label=f"ring({n})")
 
 
@@ -294,6 +303,8 @@ def grid(L, M, periodic=False) -> Graph:
 
     L = _positive_int("L", L)
     M = _positive_int("M", M)
+    _guard_entries("L * M", (L, M), (L * M) ** 2,
+                   "a smaller lattice (the adjacency is a dense (L M) x (L M) array)")
     label = f"grid({L}, {M}, periodic=True)" if periodic else f"grid({L}, {M})"
     return Graph(_simple(nx.grid_2d_graph(L, M, periodic=bool(periodic))), (L, M), label=label)
 

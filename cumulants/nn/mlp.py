@@ -83,6 +83,11 @@ class MLP(Model):
         ):
             raise bad_argument("widths", widths, "a list of at least two positive integers",
                                cls=ShapeMismatchError)
+        from .._limits import MAX_ARRAY_ENTRIES, guard
+
+        guard("widths", sum(int(a) * int(b) for a, b in zip(widths, widths[1:])),
+              MAX_ARRAY_ENTRIES, shown=list(widths), limit_name="MAX_ARRAY_ENTRIES (weights)",
+              route="narrower layers")
         self.widths = [int(w) for w in widths]
         self.activation = _activation(activation, alpha=alpha)
         if not _is_bool(learn_alpha):
