@@ -140,6 +140,7 @@ def region_figure(cells, summary, cfg, out):
         for k in (k_lo, k_hi):
             if lo.min() < 3 + k < hi.max():  # a bound beyond the support's reach cuts nothing
                 ax.axhline(3 + k, color="tab:red", lw=0.7, ls="--")
+        ax.set_xlim(-1.06 * s_max, 1.06 * s_max)
         ax.set_ylim(lo.min() - 0.08 * (hi.max() - lo.min()), hi.max() + 0.08 * (hi.max() - lo.min()))
         for label, mk, col in (("support", "o", "tab:blue"), ("support+kurtosis", "s", "tab:red")):
             for which, fill in (("lower_law", "white"), ("upper_law", col)):
@@ -148,7 +149,8 @@ def region_figure(cells, summary, cfg, out):
                     continue
                 a = np.asarray(law["atoms"], dtype=float) / sd
                 w = np.asarray(law["weights"], dtype=float)
-                ax.plot(float(w @ a**3), float(w @ a**4), mk, color=col, mfc=fill, ms=6)
+                ax.plot(float(w @ a**3), float(w @ a**4), mk, color=col, mfc=fill,
+                        ms=7 if label == "support" else 5, clip_on=False, zorder=3)
         ax.set_title(f"{arch} (trained on {cell['train_law']})", fontsize=8)
         ax.set_xlabel(r"skewness $\mu'_3/\sigma^3$", fontsize=7)
         ax.set_ylabel(r"$\mu'_4/\sigma^4 = 3 + \kappa_4/\sigma^4$", fontsize=7)

@@ -111,6 +111,42 @@ def test_affine_closed_form_reproduces_the_predicted_mse(results):
 
 
 # --------------------------------------------------------------------------- report.md
+def test_certified_ranges_contain_the_exact_mse_of_every_law_in_the_class(results):
+    """The uniform test law of the study's variance lies in both certified classes (support
+    [-sqrt(3) sigma, sqrt(3) sigma] for bounds_c = 1; excess kurtosis -6/5 in [-1.2, 3]), so
+    its exact MSE -- computed by the cell independently of the bound, by cumulant
+    propagation -- must lie in every certified range, up to the conic solver's tolerance."""
+    study = load_config(quick=True)["study"]
+    assert study["bounds_c"] == 1.0 and study["bounds_kurtosis"][0] <= -1.2
+    checked = 0
+    for cell in results["cells"]:
+        if not cell["polynomial"]:
+            assert "bounds" not in cell
+            continue
+        exact_uniform = cell["test"]["uniform"]["predicted"]
+        for label in ("support", "support+kurtosis"):
+            b = cell["bounds"][label]
+            tol = 1e-8 * max(1.0, abs(b["upper"]))
+            assert b["exact"] and b["lower"] - tol <= exact_uniform <= b["upper"] + tol
+            # each end is attained by an explicit law of the class, re-evaluated exactly
+            assert abs(b["upper_attained"] - b["upper"]) <= 1e-7 * max(1.0, b["upper"])
+            assert abs(sum(b["upper_law"]["weights"]) - 1) < 1e-9
+            assert max(abs(a) for a in b["upper_law"]["atoms"]) <= math.sqrt(3) + 1e-9
+            checked += 1
+        # the narrower class never widens the range
+        s, k = cell["bounds"]["support"], cell["bounds"]["support+kurtosis"]
+        assert s["lower"] - 1e-9 <= k["lower"] and k["upper"] <= s["upper"] + 1e-9
+    assert checked >= 2 * 10
+
+
+def test_report_has_the_bounds_section_and_figure(quick_study):
+    text = (quick_study / "report.md").read_text()
+    section = text.split("## Certified ranges over classes of laws", 1)[1].split("\n## ", 1)[0]
+    assert "| model | trained on | ID MSE |" in section and "worst, all laws" in section
+    assert "(bounds_region.png)" in section and (quick_study / "bounds_region.pdf").exists()
+    assert "claim (b)" in section
+
+
 def test_report_markdown_tables_figures_and_claims(quick_study):
     md = (quick_study / "report.md").read_text()
     tokens = _markdown_parser().parse(md)
