@@ -12,6 +12,7 @@ from .errors import (
     InvalidParameterError,
     MethodUnavailableError,
     NotPolynomialError,
+    ApproximationError,
     OrderTooHighError,
     ShapeMismatchError,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "InvalidParameterError",
     "MethodUnavailableError",
     "NotPolynomialError",
+    "ApproximationError",
     "OrderTooHighError",
     "ShapeMismatchError",
     "cumulant_formula",

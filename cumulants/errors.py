@@ -22,6 +22,7 @@ __all__ = [
     "OrderTooHighError",
     "MethodUnavailableError",
     "NotPolynomialError",
+    "ApproximationError",
     "bad_argument",
 ]
 
@@ -56,6 +57,11 @@ class MethodUnavailableError(CumulantError):
 
 class NotPolynomialError(CumulantError):
     """An exact polynomial operation was asked of a non-polynomial map."""
+
+
+class ApproximationError(CumulantError):
+    """An approximation (surrogate, quadrature) cannot reach a trustworthy accuracy: its own
+    error estimate exceeds the value, or the precision it would need is out of reach."""
 
 
 def bad_argument(name, value, expected, cls=InvalidParameterError):
