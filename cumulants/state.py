@@ -286,7 +286,11 @@ class Cumulants:
             if all(np.ndim(v) == 0 and not isinstance(v, sympy.MatrixBase) for v in seq):
                 from .algebra.univariate import cumulants_from_moments
 
-                return cls.univariate(cumulants_from_moments(seq))
+                out = cls.univariate(cumulants_from_moments(seq))
+                # rounded numbers are not exact moments (the conversion is, exactly
+                # rounded; docs/formulas.md §1.2)
+                return out if out.domain == "exact" else out.replace(
+                    exact=False, method=f"{out.domain}-moments")
             tensors = [np.asarray(t, dtype=object) for t in seq]
             dim = tensors[0].shape[0]
             order = len(tensors) if order is None else check_order(order)
@@ -303,7 +307,9 @@ class Cumulants:
             ms = _tensor.multisets(dim, n)
             packed = [joint_cumulant_from_moments(m, tuple(int(i) for i in idx)) for idx in ms]
             tensors_out.append(_tensor.unpack(np.asarray(packed, dtype=object), dim, n))
-        return cls.from_tensors(tensors_out)
+        out = cls.from_tensors(tensors_out)
+        return out if out.domain == "exact" else out.replace(
+            exact=False, method=f"{out.domain}-moments")
 
     @classmethod
     def from_samples(cls, X, order):
