@@ -673,6 +673,9 @@ class Activation(Layer):
         """``kappa_1..kappa_order`` of ``f(z)``, ``z ~ N(mu, var)``: closed mean/variance first."""
         conv = _converter(backend)
         mu, var = conv(mu), conv(var)
+        if backend == "float" and order >= 2 and var > 0 and _gauss.float_edge(self.act, mu, var):
+            # f nearly constant on the input's support: floats cancel, raise the precision
+            return _gauss.edge_cumulants(self.act, mu, var, order)
         mean = _gauss.gaussian_mean(self.act, mu, var, backend=backend, **kw)
         out = [mean]
         if order >= 2:
