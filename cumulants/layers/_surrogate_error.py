@@ -48,20 +48,20 @@ def _cancellation_scale(m):
 
 
 def marginal_error(act, mu, var, pfun, order, degree):
-    """``(err, floor, scale, residual)``: estimated ``|kappa_n(f) - kappa_n(p)|`` for
+    """``(err, floor, scale, residual, kp)``: estimated ``|kappa_n(f) - kappa_n(p)|`` for
     ``n <= order`` (rounding floor included), the rounding floor alone, the natural scale
     ``(Var p)^(n/2)`` of each order, and the L2(N) residual; ``pfun(u)`` is the surrogate
-    at ``z = mu + s u``."""
+    at ``z = mu + s u``; ``kp`` are the surrogate's own cumulants on the marginal."""
     mu, var = float(mu), float(var)
     if var <= 0:
-        return [0.0] * order, [0.0] * order, [0.0] * order, 0.0
+        return [0.0] * order, [0.0] * order, [0.0] * order, 0.0, [0.0] * order
     s = math.sqrt(var)
     u, w = _rule(_points(act, mu, s), s, 12.0 + 2 * math.sqrt(degree + 1))
     with np.errstate(all="ignore"):
         fv = act.float(mu + s * u)
         pv = np.asarray(pfun(u), dtype=float)
         if not (np.all(np.isfinite(fv)) and np.all(np.isfinite(pv))):
-            return [math.inf] * order, [0.0] * order, [0.0] * order, math.inf
+            return [math.inf] * order, [0.0] * order, [0.0] * order, math.inf, [math.nan] * order
         resid = math.sqrt(float(w @ (fv - pv) ** 2))
         c = float(w @ pv)
         dp, df = pv - c, fv - c
@@ -75,7 +75,8 @@ def marginal_error(act, mu, var, pfun, order, degree):
     err = [abs(a - b) + fl for a, b, fl in zip(kf, kp, floor)]
     sd = math.sqrt(float(w @ dp ** 2))
     scale = [sd ** n for n in range(1, order + 1)]
-    return [e if math.isfinite(e) else math.inf for e in err], floor, scale, resid
+    kp[0] += c
+    return [e if math.isfinite(e) else math.inf for e in err], floor, scale, resid, kp
 
 
 def hermite_values(a, u):

@@ -449,6 +449,11 @@ class Activation(Layer):
             out = self.surrogate(state).propagate(state, order)
             return out.replace(exact=False, method=_chain(state, self.label))
         rows, pfuns, mv = numeric
+        est = [marginal_error(self.act, m, v, pfun, order, self.degree)
+               for pfun, (m, v) in zip(pfuns, mv)]
+        # on the Gaussian marginal first (cheap), so a hopeless request is refused
+        # before the exact propagation
+        self._refuse_untrusted([e[4] for e in est], est, mv)
         # the monomial coefficients are exact rationals (huge and alternating for large
         # |m|/s or degree): propagate the exactly representable input in rationals and
         # round once, so no cancellation happens in floats (docs/formulas.md §3.4)
@@ -457,32 +462,26 @@ class Activation(Layer):
             rational = rational.map_entries(to_rational, "exact")
         out = UnitPolynomial(rows).propagate(rational, order)
         out = out.evalf(None if state.domain != "mpmath" else mpmath.mp.dps)
-        return self._checked(out, pfuns, mv, order, state)
-
-    def _checked(self, out, pfuns, mv, order, state):
-        """Attach the per-unit error estimate; refuse a result its estimate swamps."""
-        err, floor, scale = (np.zeros((order, out.dim)) for _ in range(3))
-        for i, (pfun, (m, v)) in enumerate(zip(pfuns, mv)):
-            err[:, i], floor[:, i], scale[:, i], _ = marginal_error(self.act, m, v, pfun,
-                                                                   order, self.degree)
-        for n in range(1, order + 1):
-            vals = np.asarray(out.diagonal(n), dtype=float)
-            for i in range(out.dim):
-                # refuse when (a) the estimate exceeds the value by more than rounding (the
-                # difference itself carries rounding up to the floor; a value 0 within it
-                # is fine), or (b) rounding swamps both the value and the unit's scale
-                m, v = mv[i]
-                e, fl = err[n - 1, i], floor[n - 1, i]
-                if not math.isfinite(vals[i]) or e - 2 * fl > abs(vals[i]) \
-                        or fl > max(abs(vals[i]), 1e-6 * scale[n - 1, i]):
-                    raise ApproximationError(
-                        f"{self!r}: kappa_{n} of unit {i} is {vals[i]:.6g} but the surrogate's "
-                        f"estimated error is {err[n - 1, i]:.3g} (measured on the unit's "
-                        f"Gaussian marginal N({float(m):.6g}, {float(v):.6g})); the result "
-                        "cannot be trusted. Use a lower order=, another degree=, or "
-                        "method='gaussian'")
+        values = [[float(out.diagonal(n)[i]) for n in range(1, order + 1)]
+                  for i in range(out.dim)]
+        self._refuse_untrusted(values, est, mv)
+        err = np.array([e[0] for e in est], dtype=float).T  # (order, dim)
         return out.replace(exact=False, method=_chain(state, self.label),
                            error=tuple(err[n] for n in range(order)))
+
+    def _refuse_untrusted(self, values, est, mv):
+        """Refuse when, for some unit and order, (a) the value is not finite, (b) the error
+        estimate exceeds the value by more than rounding (the difference itself carries
+        rounding up to the floor, so a value 0 within it is fine), or (c) rounding swamps
+        both the value and the unit's scale ``(Var p)^(n/2)``."""
+        for i, (vals, (err, floor, scale, _, _), (m, v)) in enumerate(zip(values, est, mv)):
+            for n, (x, e, fl, sc) in enumerate(zip(vals, err, floor, scale), start=1):
+                if not math.isfinite(x) or e - 2 * fl > abs(x) or fl > max(abs(x), 1e-6 * sc):
+                    raise ApproximationError(
+                        f"{self!r}: kappa_{n} of unit {i} is {x:.6g} but the surrogate's "
+                        f"estimated error is {e:.3g} (measured on the unit's Gaussian "
+                        f"marginal N({float(m):.6g}, {float(v):.6g})); the result cannot be "
+                        "trusted. Use a lower order=, another degree=, or method='gaussian'")
 
     def _numeric_parts(self, state, method, degree):
         """For numeric states: exact rational rows, float evaluators and ``(m, v)`` per unit.
