@@ -13,6 +13,7 @@ from .errors import (
     MethodUnavailableError,
     NotPolynomialError,
     ApproximationError,
+    ApproximationWarning,
     OrderTooHighError,
     ShapeMismatchError,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "MethodUnavailableError",
     "NotPolynomialError",
     "ApproximationError",
+    "ApproximationWarning",
     "OrderTooHighError",
     "ShapeMismatchError",
     "cumulant_formula",

@@ -23,6 +23,7 @@ __all__ = [
     "MethodUnavailableError",
     "NotPolynomialError",
     "ApproximationError",
+    "ApproximationWarning",
     "bad_argument",
 ]
 
@@ -62,6 +63,11 @@ class NotPolynomialError(CumulantError):
 class ApproximationError(CumulantError):
     """An approximation (surrogate, quadrature) cannot reach a trustworthy accuracy: its own
     error estimate exceeds the value, or the precision it would need is out of reach."""
+
+
+class ApproximationWarning(UserWarning):
+    """An approximation's own error estimate is a sizeable fraction (over 10%) of a value
+    it returns; the estimate is attached to the result (``result.error``)."""
 
 
 def bad_argument(name, value, expected, cls=InvalidParameterError):

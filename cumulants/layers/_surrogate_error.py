@@ -10,7 +10,7 @@ activation ``f`` fitted to ``z ~ N(m, s^2)`` is judged where it was fitted: with
 * the cumulant error ``|kappa_n(f(z)) - kappa_n(p(z))|`` for ``n = 1..order``, both from
   moments about the common centre ``E p`` on the same nodes, plus a rounding floor
   ``64 eps y_n`` where ``y_n`` is the moment-to-cumulant recursion run on absolute
-  central moments (all signs +, so it bounds the cancellation; docs/formulas.md §3.4).
+  central moments (all signs +, so it bounds the cancellation; docs/formulas.md §3.3.1).
 
 This is the error of the surrogate for a Gaussian input with the unit's mean and
 variance; for a non-Gaussian input it is the error on the Gaussian part only.

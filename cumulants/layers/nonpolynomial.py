@@ -50,6 +50,7 @@ error); stacking layers, or non-Gaussian inputs, is where the closure errs
 from __future__ import annotations
 
 import math
+import warnings
 from functools import lru_cache
 from math import comb
 
@@ -61,6 +62,7 @@ from .. import _tensor
 from .._numbers import check_finite, check_order, domain_of, join_domains, to_domain
 from ..errors import (
     ApproximationError,
+    ApproximationWarning,
     InsufficientOrderError,
     InvalidParameterError,
     MethodUnavailableError,
@@ -456,7 +458,7 @@ class Activation(Layer):
         self._refuse_untrusted([e[4] for e in est], est, mv)
         # the monomial coefficients are exact rationals (huge and alternating for large
         # |m|/s or degree): propagate the exactly representable input in rationals and
-        # round once, so no cancellation happens in floats (docs/formulas.md §3.4)
+        # round once, so no cancellation happens in floats (docs/formulas.md §3.3.1)
         rational = state.extend(need)
         if rational.domain != "exact":
             rational = rational.map_entries(to_rational, "exact")
@@ -464,24 +466,34 @@ class Activation(Layer):
         out = out.evalf(None if state.domain != "mpmath" else mpmath.mp.dps)
         values = [[float(out.diagonal(n)[i]) for n in range(1, order + 1)]
                   for i in range(out.dim)]
-        self._refuse_untrusted(values, est, mv)
+        self._refuse_untrusted(values, est, mv, warn=True)
         err = np.array([e[0] for e in est], dtype=float).T  # (order, dim)
         return out.replace(exact=False, method=_chain(state, self.label),
                            error=tuple(err[n] for n in range(order)))
 
-    def _refuse_untrusted(self, values, est, mv):
+    def _refuse_untrusted(self, values, est, mv, warn=False):
         """Refuse when, for some unit and order, (a) the value is not finite, (b) the error
         estimate exceeds the value by more than rounding (the difference itself carries
         rounding up to the floor, so a value 0 within it is fine), or (c) rounding swamps
-        both the value and the unit's scale ``(Var p)^(n/2)``."""
+        both the value and the unit's scale ``(Var p)^(n/2)``.  With ``warn``, an estimate
+        above 10% of a value gives one :class:`ApproximationWarning`."""
+        worst = None
         for i, (vals, (err, floor, scale, _, _), (m, v)) in enumerate(zip(values, est, mv)):
             for n, (x, e, fl, sc) in enumerate(zip(vals, err, floor, scale), start=1):
+                if warn and e - 2 * fl > 0.1 * abs(x) and (worst is None or
+                                                           e / abs(x) > worst[0]):
+                    worst = (e / abs(x), n, i, x, e)
                 if not math.isfinite(x) or e - 2 * fl > abs(x) or fl > max(abs(x), 1e-6 * sc):
                     raise ApproximationError(
                         f"{self!r}: kappa_{n} of unit {i} is {x:.6g} but the surrogate's "
                         f"estimated error is {e:.3g} (measured on the unit's Gaussian "
                         f"marginal N({float(m):.6g}, {float(v):.6g})); the result cannot be "
                         "trusted. Use a lower order=, another degree=, or method='gaussian'")
+        if worst is not None:
+            _, n, i, x, e = worst
+            warnings.warn(f"{self!r}: kappa_{n} of unit {i} is {x:.6g} with an estimated "
+                          f"error of {e:.3g} ({100 * e / abs(x):.0f}%); see result.error",
+                          ApproximationWarning, stacklevel=3)
 
     def _numeric_parts(self, state, method, degree):
         """For numeric states: exact rational rows, float evaluators and ``(m, v)`` per unit.
