@@ -372,14 +372,15 @@ def dual_activation(fn, rho, terms=40, *, backend="float", dps=None, breakpoints
     """
     dps = _backend(backend, dps)
     terms = check_order(terms, "terms")
+    # orthonormal a_n = sqrt(n!) c_n: the series is sum a_n^2 rho^n (no n! overflow)
     coeffs = hermite_coefficients(fn, terms - 1, backend=backend, dps=dps,
-                                  breakpoints=breakpoints)
+                                  breakpoints=breakpoints, normalized=True)
     prec = mpmath.workdps(dps + _GUARD) if backend == "mpmath" else contextlib.nullcontext()
     with prec:
         r = _num(rho, "rho", backend)
         if (r.is_number if backend == "sympy" else True) and abs(float(r)) > 1:
             raise bad_argument("rho", rho, "a correlation in [-1, 1]")
-        total = sum(ck * ck * math.factorial(k) * r ** k for k, ck in enumerate(coeffs))
+        total = sum(ak * ak * r ** k for k, ak in enumerate(coeffs))
     if backend == "float":
         return float(total)
     if backend == "sympy":

@@ -184,6 +184,9 @@ def test_hermite_coefficients_at_any_degree():
     assert 0 < tail < 400 ** -1.5
     c = hermite_coefficients("tanh", 200)  # quadrature route
     assert np.all(np.isfinite(c))
+    # Mehler at rho = 1 is E relu^2 = 1/2 minus the same tail (used to overflow at 171)
+    from cumulants.layers.hermite import dual_activation
+    assert dual_activation("relu", 1.0, terms=401) == pytest.approx(0.5 - tail, abs=1e-15)
 
 
 # ------------------------------------------------------------------- number context, mse
