@@ -19,8 +19,11 @@ variance; for a non-Gaussian input it is the error on the Gaussian part only.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
+
+from ..errors import ApproximationError, ApproximationWarning
 
 from ._gaussian_numerics import _points, _rule
 
@@ -97,3 +100,28 @@ def taylor_values(t, s, u):
     for tk in reversed([float(v) for v in t]):
         out = out * x + tk
     return out
+
+
+def refuse_untrusted(layer, values, est, mv, warn=False):
+    """Refuse ``layer``'s result when, for some unit and order, (a) the value is not finite, (b) the error
+    estimate exceeds the value by more than rounding (the difference itself carries
+    rounding up to the floor, so a value 0 within it is fine), or (c) rounding swamps
+    both the value and the unit's scale ``(Var p)^(n/2)``.  With ``warn``, an estimate
+    above 10% of a value gives one :class:`ApproximationWarning`."""
+    worst = None
+    for i, (vals, (err, floor, scale, _, _), (m, v)) in enumerate(zip(values, est, mv)):
+        for n, (x, e, fl, sc) in enumerate(zip(vals, err, floor, scale), start=1):
+            if warn and e - 2 * fl > 0.1 * abs(x) and (worst is None or
+                                                       e / abs(x) > worst[0]):
+                worst = (e / abs(x), n, i, x, e)
+            if not math.isfinite(x) or e - 2 * fl > abs(x) or fl > max(abs(x), 1e-6 * sc):
+                raise ApproximationError(
+                    f"{layer!r}: kappa_{n} of unit {i} is {x:.6g} but the surrogate's "
+                    f"estimated error is {e:.3g} (measured on the unit's Gaussian "
+                    f"marginal N({float(m):.6g}, {float(v):.6g})); the result cannot be "
+                    "trusted. Use a lower order=, another degree=, or method='gaussian'")
+    if worst is not None:
+        _, n, i, x, e = worst
+        warnings.warn(f"{layer!r}: kappa_{n} of unit {i} is {x:.6g} with an estimated "
+                      f"error of {e:.3g} ({100 * e / abs(x):.0f}%); see result.error",
+                      ApproximationWarning, stacklevel=3)

@@ -50,7 +50,6 @@ error); stacking layers, or non-Gaussian inputs, is where the closure errs
 from __future__ import annotations
 
 import math
-import warnings
 from functools import lru_cache
 from math import comb
 
@@ -61,8 +60,6 @@ import sympy
 from .. import _tensor
 from .._numbers import check_finite, check_order, domain_of, join_domains, to_domain
 from ..errors import (
-    ApproximationError,
-    ApproximationWarning,
     InsufficientOrderError,
     InvalidParameterError,
     MethodUnavailableError,
@@ -73,7 +70,7 @@ from ..errors import (
 )
 from ..state import Cumulants, _as_storage
 from . import gaussian as _gauss
-from ._surrogate_error import hermite_values, marginal_error, taylor_values
+from ._surrogate_error import hermite_values, marginal_error, refuse_untrusted, taylor_values
 from .hermite import exact_monomials, hermite_coefficients, to_rational
 from .base import Layer
 
@@ -455,7 +452,7 @@ class Activation(Layer):
                for pfun, (m, v) in zip(pfuns, mv)]
         # on the Gaussian marginal first (cheap), so a hopeless request is refused
         # before the exact propagation
-        self._refuse_untrusted([e[4] for e in est], est, mv)
+        refuse_untrusted(self, [e[4] for e in est], est, mv)
         # the monomial coefficients are exact rationals (huge and alternating for large
         # |m|/s or degree): propagate the exactly representable input in rationals and
         # round once, so no cancellation happens in floats (docs/formulas.md §3.3.1)
@@ -466,34 +463,10 @@ class Activation(Layer):
         out = out.evalf(None if state.domain != "mpmath" else mpmath.mp.dps)
         values = [[float(out.diagonal(n)[i]) for n in range(1, order + 1)]
                   for i in range(out.dim)]
-        self._refuse_untrusted(values, est, mv, warn=True)
+        refuse_untrusted(self, values, est, mv, warn=True)
         err = np.array([e[0] for e in est], dtype=float).T  # (order, dim)
         return out.replace(exact=False, method=_chain(state, self.label),
                            error=tuple(err[n] for n in range(order)))
-
-    def _refuse_untrusted(self, values, est, mv, warn=False):
-        """Refuse when, for some unit and order, (a) the value is not finite, (b) the error
-        estimate exceeds the value by more than rounding (the difference itself carries
-        rounding up to the floor, so a value 0 within it is fine), or (c) rounding swamps
-        both the value and the unit's scale ``(Var p)^(n/2)``.  With ``warn``, an estimate
-        above 10% of a value gives one :class:`ApproximationWarning`."""
-        worst = None
-        for i, (vals, (err, floor, scale, _, _), (m, v)) in enumerate(zip(values, est, mv)):
-            for n, (x, e, fl, sc) in enumerate(zip(vals, err, floor, scale), start=1):
-                if warn and e - 2 * fl > 0.1 * abs(x) and (worst is None or
-                                                           e / abs(x) > worst[0]):
-                    worst = (e / abs(x), n, i, x, e)
-                if not math.isfinite(x) or e - 2 * fl > abs(x) or fl > max(abs(x), 1e-6 * sc):
-                    raise ApproximationError(
-                        f"{self!r}: kappa_{n} of unit {i} is {x:.6g} but the surrogate's "
-                        f"estimated error is {e:.3g} (measured on the unit's Gaussian "
-                        f"marginal N({float(m):.6g}, {float(v):.6g})); the result cannot be "
-                        "trusted. Use a lower order=, another degree=, or method='gaussian'")
-        if worst is not None:
-            _, n, i, x, e = worst
-            warnings.warn(f"{self!r}: kappa_{n} of unit {i} is {x:.6g} with an estimated "
-                          f"error of {e:.3g} ({100 * e / abs(x):.0f}%); see result.error",
-                          ApproximationWarning, stacklevel=3)
 
     def _numeric_parts(self, state, method, degree):
         """For numeric states: exact rational rows, float evaluators and ``(m, v)`` per unit.

@@ -28,7 +28,7 @@ import cumulants as cm
 from cumulants.algebra.univariate import cumulants_from_moments
 from cumulants.layers import Dense, Network
 from cumulants.layers.hermite import hermite_coefficients
-from cumulants.layers.nonpolynomial import Activation, ReLU, Tanh
+from cumulants.layers.nonpolynomial import Activation, Tanh
 from cumulants.state import Cumulants
 
 
