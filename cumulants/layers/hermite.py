@@ -68,14 +68,6 @@ def hermite_e(n):
     return cur
 
 
-def _he_values(x, n):
-    """``[He_0(x), ..., He_n(x)]`` by the three-term recurrence (numbers or arrays)."""
-    out = [1 + 0 * x, x]
-    for k in range(1, n):
-        out.append(x * out[k] - k * out[k - 1])
-    return out[:n + 1]
-
-
 def _hn_values(x, n, sqrt=math.sqrt):
     """Orthonormal ``h_k = He_k/sqrt(k!)``, ``k = 0..n``, by the stable recurrence
     ``h_{k+1} = (x h_k - sqrt(k) h_{k-1})/sqrt(k+1)`` (no factorials, no overflow)."""
