@@ -12,6 +12,8 @@ from .errors import (
     InvalidParameterError,
     MethodUnavailableError,
     NotPolynomialError,
+    ApproximationError,
+    ApproximationWarning,
     OrderTooHighError,
     ShapeMismatchError,
 )
@@ -54,6 +56,8 @@ __all__ = [
     "InvalidParameterError",
     "MethodUnavailableError",
     "NotPolynomialError",
+    "ApproximationError",
+    "ApproximationWarning",
     "OrderTooHighError",
     "ShapeMismatchError",
     "cumulant_formula",

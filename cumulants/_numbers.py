@@ -23,6 +23,7 @@ from .errors import InvalidParameterError, bad_argument
 __all__ = [
     "domain_of",
     "join_domains",
+    "number_context",
     "to_domain",
     "sympify_exact",
     "check_order",
@@ -72,6 +73,21 @@ def join_domains(domains) -> str:
         if _DOMAIN_RANK[d] > _DOMAIN_RANK[best]:
             best = d
     return best
+
+
+def number_context(*domains) -> str:
+    """The one number system a computation runs in, decided once at its entry point.
+
+    ``"exact"`` when every input is exact (ints, rationals, sympy numbers and
+    expressions, including irrational constants such as ``sqrt(2)/2``); ``"float"`` as
+    soon as a float enters; ``"mpmath"`` as soon as an mpmath number does.  Exact
+    irrational constants are then evaluated in that system (they cannot stay exact
+    next to a float), so mixing exact and float inputs gives a float answer.
+
+    >>> number_context("exact", "float"), number_context("exact"), number_context("float", "mpmath")
+    ('float', 'exact', 'mpmath')
+    """
+    return join_domains(domains)
 
 
 def sympify_exact(value, name: str = "value"):

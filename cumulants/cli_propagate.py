@@ -213,8 +213,10 @@ def _print_table(dist, layer, out, args):
         print(align(rows))
         return values
     print(f"propagate {_describe(layer)},  x ~ {dist!r}")
+    err = getattr(out, "error", None)
     for n, v in enumerate(values, start=1):
-        print(f"kappa_{n} = {_value_text(v)}")
+        tail = f"  (estimated error {float(err[n - 1][0]):.2g})" if err is not None else ""
+        print(f"kappa_{n} = {_value_text(v)}{tail}")
     print(f"result: {status}")
     return values
 

@@ -22,6 +22,8 @@ __all__ = [
     "OrderTooHighError",
     "MethodUnavailableError",
     "NotPolynomialError",
+    "ApproximationError",
+    "ApproximationWarning",
     "bad_argument",
 ]
 
@@ -56,6 +58,16 @@ class MethodUnavailableError(CumulantError):
 
 class NotPolynomialError(CumulantError):
     """An exact polynomial operation was asked of a non-polynomial map."""
+
+
+class ApproximationError(CumulantError):
+    """An approximation (surrogate, quadrature) cannot reach a trustworthy accuracy: its own
+    error estimate exceeds the value, or the precision it would need is out of reach."""
+
+
+class ApproximationWarning(UserWarning):
+    """An approximation's own error estimate is a sizeable fraction (over 10%) of a value
+    it returns; the estimate is attached to the result (``result.error``)."""
 
 
 def bad_argument(name, value, expected, cls=InvalidParameterError):

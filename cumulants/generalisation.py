@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from ._numbers import check_order, sympify_exact
+from ._numbers import check_order, number_context, sympify_exact, to_domain
 from .errors import (
     InvalidParameterError,
     MethodUnavailableError,
@@ -51,6 +51,7 @@ from .errors import (
 from .state import Cumulants
 
 __all__ = [
+    "ApproximateValue",
     "error_cumulants",
     "mse",
     "gap",
@@ -168,6 +169,15 @@ def _error_polys(model, target, state, method, degree):
 
     diffs = [lift(a) - lift(b) for a, b in zip(pm, pt)]
     restore = {}
+    ctx = number_context(state.domain, *(net._ring_domain()[0] for net in nets))
+    if kind == 2 and ctx != "exact" and not any(
+            c.ex.free_symbols for p in diffs for c in p.itercoeffs()):
+        # a float entered: irrational exact constants (sqrt(2)/2) are evaluated in the
+        # float (or mpmath) context once, here, instead of failing downstream
+        Rn, _ = polynomial_ring(d, ctx)
+        diffs = [Rn.from_dict({m: to_domain(c.ex, ctx) for m, c in p.iterterms()})
+                 if p else Rn.zero for p in diffs]
+        kind = 1
     if kind == 2:
         diffs, restore = _placeholders(diffs, R)
     return diffs, restore, exact, "+".join(labels) if labels else None
@@ -212,6 +222,35 @@ def _as_float_if_numeric(value, wants):
     return value
 
 
+class ApproximateValue(float):
+    """A float that says it is approximate: ``.exact`` (``False``), ``.method`` (e.g.
+    ``"hermite-8"``) and ``.error`` (an estimated absolute error, or ``None`` when the
+    approximation gives none).
+
+    It is a :class:`float` in every other respect (arithmetic returns plain floats),
+    so code written for the 0.1 float results keeps working.
+
+    >>> v = ApproximateValue(0.25, "hermite-8")
+    >>> v + 0, v.exact, v.method, v.error
+    (0.25, False, 'hermite-8', None)
+    """
+
+    __slots__ = ("method", "error")
+    exact = False
+
+    def __new__(cls, value, method, error=None):
+        out = super().__new__(cls, value)
+        out.method = method
+        out.error = error
+        return out
+
+    def __repr__(self):
+        return f"ApproximateValue({float(self)!r}, method={self.method!r})"
+
+    def __reduce__(self):
+        return (ApproximateValue, (float(self), self.method, self.error))
+
+
 def error_cumulants(model, target, state, order=2, *, method=None, degree=None):
     r"""Joint cumulants up to ``order`` of the error vector :math:`e = f(x) - f^*(x)`.
 
@@ -254,7 +293,11 @@ def mse(model, target, state, *, method=None, degree=None):
 
     Needs input cumulants up to twice the degree of the error polynomial; any
     law with those cumulants works (Gaussian, uniform, Rademacher, skewed, or
-    symbolic).  ``method=`` as in :func:`error_cumulants` (then approximate).
+    symbolic).  ``method=`` as in :func:`error_cumulants`: a numeric result is then an
+    :class:`ApproximateValue` (a float with ``.exact = False``, ``.method`` and
+    ``.error``, the last ``None`` since the network-level error is not estimated).
+    Exact and float inputs mix: exact irrational weights (``sqrt(2)/2``) meet a float
+    state as floats (:func:`cumulants._numbers.number_context`).
 
     >>> from cumulants.layers import Dense
     >>> from cumulants.distributions import Exponential
@@ -264,14 +307,18 @@ def mse(model, target, state, *, method=None, degree=None):
     model, target = _check_pair(model, target, state)
     from .algebra.polynomial import polynomial_cumulants
 
-    diffs, restore, _, _ = _error_polys(model, target, state, method, degree)
+    diffs, restore, exact, label = _error_polys(model, target, state, method, degree)
     out = polynomial_cumulants(diffs, state, 2, joint=False)
     total = sum(out[(o,)] ** 2 + out[(o, o)] for o in range(out.dim))
     if restore:
         total = _restore(total, restore)
     elif isinstance(total, sympy.Basic):
         total = sympy.expand(total)
-    return _as_float_if_numeric(total, _wants_float(model, target, state))
+    total = _as_float_if_numeric(total, _wants_float(model, target, state))
+    if not exact and isinstance(total, (float, np.floating)):
+        prev = state.method if not state.exact else None
+        return ApproximateValue(total, "+".join(m for m in (prev, label) if m))
+    return total
 
 
 def gap(model, target, train_state, test_state, *, method=None, degree=None):

@@ -73,10 +73,10 @@ class Cumulants:
     """
 
     __slots__ = ("_dim", "_order", "_domain", "_layout", "_data", "_zero_above",
-                 "_dists", "exact", "method")
+                 "_dists", "exact", "method", "error")
 
     def __init__(self, dim, order, domain, layout, data, *, zero_above=None, dists=None,
-                 exact=True, method="exact"):
+                 exact=True, method="exact", error=None):
         if domain not in ("exact", "float", "mpmath") or layout not in ("packed", "independent"):
             raise InvalidParameterError(
                 f"Cumulants(domain={domain!r}, layout={layout!r}) is invalid: build states with "
@@ -95,6 +95,10 @@ class Cumulants:
         self.exact = bool(exact)
         #: How the state was obtained (``"exact"``, ``"gaussian-closure"``, ``"hermite-8"``, ...).
         self.method = method
+        #: Estimated absolute error of each unit's marginal cumulants, one float array of
+        #: length ``dim`` per order (``error[n-1][i]`` for ``kappa_n(y_i)``), when the
+        #: approximation that made the state reports one (surrogates); else ``None``.
+        self.error = error
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -303,7 +307,11 @@ class Cumulants:
             if all(np.ndim(v) == 0 and not isinstance(v, sympy.MatrixBase) for v in seq):
                 from .algebra.univariate import cumulants_from_moments
 
-                return cls.univariate(cumulants_from_moments(seq, validate=True))
+                out = cls.univariate(cumulants_from_moments(seq, validate=True))
+                # rounded numbers are not exact moments (the conversion is, exactly
+                # rounded; docs/formulas.md §1.2)
+                return out if out.domain == "exact" else out.replace(
+                    exact=False, method=f"{out.domain}-moments")
             tensors = [np.asarray(t, dtype=object) for t in seq]
             dim = tensors[0].shape[0]
             order = len(tensors) if order is None else check_order(order)
@@ -320,7 +328,9 @@ class Cumulants:
             ms = _tensor.multisets(dim, n)
             packed = [joint_cumulant_from_moments(m, tuple(int(i) for i in idx)) for idx in ms]
             tensors_out.append(_tensor.unpack(np.asarray(packed, dtype=object), dim, n))
-        return cls.from_tensors(tensors_out)
+        out = cls.from_tensors(tensors_out)
+        return out if out.domain == "exact" else out.replace(
+            exact=False, method=f"{out.domain}-moments")
 
     @classmethod
     def from_samples(cls, X, order):
@@ -508,19 +518,22 @@ class Cumulants:
 
     # ----------------------------------------------------------------- transformations
     def replace(self, **changes):
-        """A copy with some attributes changed (``exact``, ``method``)."""
+        """A copy with some attributes changed (``exact``, ``method``, ``error``)."""
         out = self._copy()
         for key, value in changes.items():
-            if key not in ("exact", "method"):
-                raise bad_argument("replace", key, "one of 'exact', 'method'")
+            if key not in ("exact", "method", "error"):
+                raise bad_argument("replace", key, "one of 'exact', 'method', 'error'")
             setattr(out, key, value)
         return out
 
     def _copy(self, **kw):
         args = dict(dim=self._dim, order=self._order, domain=self._domain, layout=self._layout,
                     data=self._data, zero_above=self._zero_above, dists=self._dists,
-                    exact=self.exact, method=self.method)
+                    exact=self.exact, method=self.method, error=self.error)
         args.update(kw)
+        if args["error"] is not None and len(args["error"]) != args["order"]:
+            err = list(args["error"])[:args["order"]]
+            args["error"] = tuple(err) if len(err) == args["order"] else None
         return Cumulants(**args)
 
     def truncate(self, order: int):
@@ -655,12 +668,12 @@ class Cumulants:
 
     def __reduce__(self):
         return (_rebuild, (self._dim, self._order, self._domain, self._layout, self._data,
-                           self._zero_above, self._dists, self.exact, self.method))
+                           self._zero_above, self._dists, self.exact, self.method, self.error))
 
 
-def _rebuild(dim, order, domain, layout, data, zero_above, dists, exact, method):
+def _rebuild(dim, order, domain, layout, data, zero_above, dists, exact, method, error=None):
     return Cumulants(dim, order, domain, layout, data, zero_above=zero_above, dists=dists,
-                     exact=exact, method=method)
+                     exact=exact, method=method, error=error)
 
 
 # ----------------------------------------------------------------------- validation

@@ -11,10 +11,14 @@ r"""Joint (multivariate) moment <-> cumulant conversion over set partitions.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from math import comb
 
+import mpmath
 import numpy as np
 import sympy
+
+from .univariate import _to_fraction
 
 __all__ = ["joint_cumulant_from_moments", "joint_moment_from_cumulants"]
 
@@ -97,11 +101,21 @@ def joint_cumulant_from_moments(moment, indices):
     values, counts = _distinct_counts(indices[1:])
     mom_cache: dict = {}
 
+    kinds = set()
+
     def mom(key):
         if not key:
             return 1
         if key not in mom_cache:
-            mom_cache[key] = moment(key)
+            v = moment(key)
+            # floats and mpmath numbers run the recursion exactly (rounded once below);
+            # numpy ints become Python ints (no int64 overflow)
+            if isinstance(v, (float, np.floating, mpmath.mpf)):
+                kinds.add("mpmath" if isinstance(v, mpmath.mpf) else "float")
+                v = _to_fraction(v)
+            elif isinstance(v, np.integer):
+                v = int(v)
+            mom_cache[key] = v
         return mom_cache[key]
 
     kap_cache: dict = {}
@@ -118,6 +132,10 @@ def joint_cumulant_from_moments(moment, indices):
         return kap_cache[beta]
 
     total = kap(counts)
+    if isinstance(total, Fraction) and kinds:
+        if "mpmath" in kinds:
+            return mpmath.mpf(total.numerator) / total.denominator
+        return total.numerator / total.denominator
     return sympy.expand(total) if isinstance(total, sympy.Basic) else total
 
 

@@ -23,6 +23,7 @@ from fractions import Fraction
 from functools import lru_cache
 from math import comb, factorial
 
+import mpmath
 import numpy as np
 import sympy
 from sympy.core.basic import _args_sortkey
@@ -286,10 +287,49 @@ def _normalise_sequence(seq, name):
     return [to_domain(v, "mpmath") for v in values], "mpmath"
 
 
+def _to_fraction(v):
+    """The exact value of a float, numpy float or mpmath number as a Fraction."""
+    if isinstance(v, mpmath.mpf):
+        sign, man, exp, _ = v._mpf_
+        f = Fraction(int(man)) * (Fraction(2) ** exp)
+        return -f if sign else f
+    if isinstance(v, (int, np.integer)):
+        return Fraction(int(v))
+    return Fraction(float(v))
+
+
 def _recursion(values, to_cumulants: bool, kind):
+    """The O(n^2) recursion; floats and mpmath numbers run it in exact rationals.
+
+    Float (and mpmath) inputs are exactly rational, so the recursion is done on their
+    exact values and each result is rounded once: the error is then only what the
+    inputs' own rounding implies (the conditioning of the conversion), never the
+    cancellation of the recursion itself (docs/formulas.md §1.2).  Integer arrays are
+    converted to Python ints first (no int64 overflow).
+    """
     n = len(values)
     if kind == "array":
+        arr = np.asarray(values)
+        if arr.dtype.kind in "iub":
+            ints = [np.vectorize(int, otypes=[object])(arr[i]) for i in range(n)]
+            return _plain_recursion(ints, to_cumulants)
+        if arr.dtype.kind == "f":
+            fr = [np.vectorize(_to_fraction, otypes=[object])(arr[i]) for i in range(n)]
+            out = _plain_recursion(fr, to_cumulants)
+            return [np.vectorize(float, otypes=[float])(o) for o in out]
         values = [values[i] for i in range(n)]
+    elif kind == "float":
+        if all(isinstance(v, (float, np.floating, int)) for v in values):
+            out = _plain_recursion([_to_fraction(v) for v in values], to_cumulants)
+            return [float(v) for v in out]
+    elif kind == "mpmath":
+        out = _plain_recursion([_to_fraction(v) for v in values], to_cumulants)
+        return [mpmath.mpf(v.numerator) / v.denominator for v in out]
+    return _plain_recursion(values, to_cumulants)
+
+
+def _plain_recursion(values, to_cumulants: bool):
+    n = len(values)
     out = []
     for k in range(1, n + 1):
         acc = values[k - 1]

@@ -22,12 +22,11 @@ convert exactly).
 
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
 
-from ..errors import CumulantError, InvalidParameterError, MethodUnavailableError, bad_argument
+from ..errors import CumulantError, MethodUnavailableError, bad_argument
 from ._signal import Base, Signal, activation_layers, poly_add, poly_mul
 
 __all__ = ["from_onnx", "UnsupportedModelError", "require_onnx"]

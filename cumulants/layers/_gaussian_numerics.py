@@ -23,7 +23,7 @@ import sympy
 from mpmath.calculus.quadrature import GaussLegendre
 
 from .._numbers import check_finite, check_order
-from ..errors import MethodUnavailableError, bad_argument
+from ..errors import ApproximationError, MethodUnavailableError, bad_argument
 
 __all__: list = []  # private helpers; the public names live in gaussian.py and hermite.py
 
@@ -213,10 +213,27 @@ def _edges(points, wmax, t):
     return sorted(edges)
 
 
-def _rule(points, scale, t=12.0):
+#: At most this many uniform panels: beyond it (sigma >~ 1e3) the panel width stops
+#: shrinking with 1/scale and the geometric grading towards each kink and transition
+#: resolves f; results on a capped rule are checked against half as many panels.
+_MAX_PANELS = 2048
+
+
+def _wmax(scale, t, base=1.0):
+    """Panel width ``base * min(1, 1/scale)``, but no more than ``_MAX_PANELS`` panels."""
+    return max(base * min(1.0, 1.0 / float(scale)), 2.0 * float(t) / _MAX_PANELS)
+
+
+def _capped(scale, t, base=1.0):
+    """Whether :func:`_wmax` had to cap the panel count (sigma far above 1)."""
+    return base * min(1.0, 1.0 / float(scale)) < 2.0 * float(t) / _MAX_PANELS
+
+
+def _rule(points, scale, t=12.0, coarsen=1):
     """Float nodes ``u`` and weights ``w phi(u)`` for ``E[g(U)]``, U ~ N(0,1): 16-point
-    Gauss-Legendre panels no wider than ``min(1, 1/scale)`` (scale = dz/du)."""
-    e = np.array(_edges(points, min(1.0, 1.0 / scale), t), dtype=float)
+    Gauss-Legendre panels no wider than ``min(1, 1/scale)`` (scale = dz/du), at most
+    ``_MAX_PANELS`` of them (``coarsen`` panels-widths wider, for the cap check)."""
+    e = np.array(_edges(points, coarsen * _wmax(scale, t), t), dtype=float)
     a, b = e[:-1, None], e[1:, None]
     u = ((a + b) / 2 + (b - a) / 2 * _GLX).ravel()
     return u, ((b - a) / 2 * _GLW).ravel() * np.exp(-u * u / 2) / _SQ2PI
@@ -225,17 +242,20 @@ def _rule(points, scale, t=12.0):
 def _mp_rule(points, scale, t=None):
     """mpmath nodes and weights as :func:`_rule`, sized for ``mp.dps - _GUARD`` digits.
 
-    24 or 48 Gauss-Legendre nodes per panel; the panel width makes the Bernstein-ellipse
+    24 or 48 Gauss-Legendre nodes per panel (up to 768 above 46 digits, keeping the
+    panels about one unit wide); the panel width makes the Bernstein-ellipse
     error bound ``rho^(-2n)`` small for integrands analytic in a strip of half-width 1.5
     in z (tanh, sigmoid, softplus, entire functions), the range covers
     ``phi(u) > 10^(-digits)``.
     """
     digits = mpmath.mp.dps - _GUARD + 3
     deg = 4 if digits <= 23 else 5
+    while deg < 9 and 3 * 2 ** (deg - 1) < digits / 1.556:
+        deg += 1  # high precision: more nodes per panel, not ever narrower panels
     n = 3 * 2 ** (deg - 1)
     r = 10.0 ** (digits / (2 * n))
-    wmax = min(4.0, 6 * r / (r * r - 1)) * min(1.0, 1.0 / float(scale))
     t = max(t or 0.0, math.sqrt(2 * math.log(10) * digits))
+    wmax = _wmax(scale, t, min(4.0, 6 * r / (r * r - 1)))
     e = _edges(points, wmax, mpmath.mpf(t))
     xw = _MP_GL.get_nodes(-1, 1, deg, mpmath.mp.prec)
     c = 1 / mpmath.sqrt(2 * mpmath.pi)
@@ -245,12 +265,30 @@ def _mp_rule(points, scale, t=None):
 
 
 def _expect(g, points, scale, backend):
-    """``E[g(U)]``, U ~ N(0,1), by the composite rule (``g`` vectorised for floats)."""
+    """``E[g(U)]``, U ~ N(0,1), by the composite rule (``g`` vectorised for floats).
+
+    On a capped rule (huge ``scale``) the result is checked against a rule with half
+    as many panels and refused (:class:`ApproximationError`) when they disagree."""
     if backend == "float":
         u, w = _rule(points, scale)
-        return float(w @ g(u))
+        gu = g(u)
+        out = float(w @ gu)
+        if _capped(scale, 12.0):
+            u2, w2 = _rule(points, scale, coarsen=2)
+            check_capped(out, float(w2 @ g(u2)), float(w @ np.abs(gu)), scale)
+        return out
     u, w = _mp_rule(points, scale)
     return mpmath.fdot(w, [g(x) for x in u])
+
+
+def check_capped(fine, coarse, size, scale):
+    """Refuse a capped-rule result that moves between half and full panel counts."""
+    if not abs(fine - coarse) <= 1e-10 * size + 1e-300:
+        raise ApproximationError(
+            f"var={float(scale) ** 2:.3g} is beyond what the quadrature resolves: with "
+            f"{_MAX_PANELS} panels the Gaussian expectation moves by {abs(fine - coarse):.3g} "
+            "(relative accuracy 1e-10 not reached). Rescale the input, or use a "
+            "closed-form activation / method='hermite'")
 
 
 def _sympy_poly_mean(expr, zs):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from .._numbers import check_finite, check_order, check_real, domain_of, to_domain
+from .._numbers import check_order, check_real, domain_of, to_domain
 from ..errors import bad_argument
 from ..state import Cumulants
 from .base import Layer

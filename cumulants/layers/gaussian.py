@@ -41,7 +41,7 @@ import numpy as np
 import sympy
 
 from .._numbers import check_finite, check_order
-from ..errors import MethodUnavailableError, bad_argument
+from ..errors import ApproximationError, MethodUnavailableError, bad_argument
 from ._gaussian_numerics import (
     _CTX,
     _FLOAT,
@@ -50,6 +50,7 @@ from ._gaussian_numerics import (
     _SYMPY,
     BACKENDS,
     _backend,
+    _capped,
     _expect,
     _method,
     _mp_rule,
@@ -64,6 +65,7 @@ from ._gaussian_numerics import (
     _sr_float,
     _sympy_poly_mean,
     _var,
+    check_capped,
 )
 
 __all__ = [
@@ -94,7 +96,14 @@ def _mean_gelu(c, mu, v):
     # Stein: E[z Phi(z)] = mu E[Phi(z)] + v E[phi(z)]; E[Phi(z)] = Phi(mu/k) and
     # E[phi(z)] = phi(mu/k)/k are Gaussian convolutions
     k = c.sqrt(1 + v)
-    return mu * _Phi(c, mu / k) + v / k * _phi(c, mu / k)
+    plain = mu * _Phi(c, mu / k) + v / k * _phi(c, mu / k)
+    if c is _FLOAT:
+        # the two terms cancel for mu << 0: with a = mu/k and k^2 - v = 1 the mean is
+        # k SR(a) - phi(a)/k, SR(a) = phi(a) + a Phi(a) from Laplace's fraction
+        a = np.asarray(mu / k, dtype=float)
+        out = np.where(a < 0, k * _sr_float(a) - _phi(c, a) / k, plain)
+        return out if out.ndim else float(out)
+    return plain
 
 
 _MEANS = {
@@ -654,12 +663,20 @@ def gaussian_marginal_cumulants(fn, mu, var, order, *, backend="float", dps=None
         mu, v = _num(mu, "mu", backend), _var(var, "var", backend)
         if v == 0:
             kap = [act(mu, backend)] + [0 * mu] * (order - 1)
+        elif backend == "float" and float_edge(act, mu, v):
+            kap = edge_cumulants(act, mu, v, order)
         else:
             m, s = _mean(act, mu, v, "auto", backend), _CTX[backend].sqrt(v)
             if backend == "float":
                 u, w = _rule(_points(act, mu, s), s)
                 d = act.float(mu + s * u) - m
                 cen = [float(w @ d ** n) for n in range(2, order + 1)]
+                if _capped(s, 12.0):
+                    u2, w2 = _rule(_points(act, mu, s), s, coarsen=2)
+                    d2 = act.float(mu + s * u2) - m
+                    for n in range(2, order + 1):
+                        check_capped(cen[n - 2], float(w2 @ d2 ** n),
+                                     float(w @ np.abs(d) ** n), s)
             else:
                 u, w = _mp_rule(_points(act, mu, s), s)
                 d = [act.mpmath_fn(mu + s * x) - m for x in u]
@@ -669,6 +686,67 @@ def gaussian_marginal_cumulants(fn, mu, var, order, *, backend="float", dps=None
         return [float(k) for k in kap]
     with mpmath.workdps(dps):
         return [+k for k in kap]
+
+
+#: Float central moments are trusted while f varies by more than this fraction of its
+#: size on the Gaussian's support; below it (tiny sigma, saturated tails) they cancel.
+_EDGE_RATIO = 0.05
+#: Highest working precision of the adaptive edge computation.
+_MAX_EDGE_DPS = 160
+
+
+def float_edge(act, mu, v):
+    """Whether float central moments of ``f(z)``, ``z ~ N(mu, v)``, would cancel.
+
+    True when ``max |f - E f| <= 0.05 max |f|`` on the quadrature nodes: ``f`` is nearly
+    constant where the Gaussian lives (``sigma -> 0``, or ``|mu|`` deep in a saturated
+    tail such as ``tanh`` at ``mu = -40``), so ``f - E f`` and then the
+    moment-to-cumulant recursion lose digits.
+
+    >>> float_edge(activation("tanh"), 0.5, 1e-16), float_edge(activation("tanh"), 0.5, 1.0)
+    (True, False)
+    """
+    s = math.sqrt(float(v))
+    u, w = _rule(_points(act, float(mu), s), s)
+    with np.errstate(all="ignore"):
+        f = act.float(float(mu) + s * u)
+        if not np.all(np.isfinite(f)):
+            return False
+        spread = float(np.max(np.abs(f - w @ f)))
+        return spread <= _EDGE_RATIO * float(np.max(np.abs(f)))
+
+
+def edge_cumulants(act, mu, v, order):
+    """Float ``kappa_1..kappa_order`` of ``f(z)`` where floats cancel, by mpmath at a
+    precision raised until it no longer matters.
+
+    The central-moment computation is run at ``p`` and ``2 p`` digits
+    (``p = 30 + 2 order, 60 + 4 order, ...`` up to ``_MAX_EDGE_DPS``); the ``2 p`` result
+    is returned once the two agree to ``1e-16`` relative, or to
+    ``10^-(p-10) sigma_f^n`` absolute (a cumulant that is 0 to that accuracy, e.g. by
+    symmetry).  Otherwise :class:`~cumulants.errors.ApproximationError`
+    (docs/formulas.md §6.6).
+    """
+    p, prev = 30 + 2 * order, None
+    with mpmath.workdps(15):
+        mu_s, v_s = str(float(mu)), str(float(v))
+    while p <= _MAX_EDGE_DPS:
+        with mpmath.workdps(p + _GUARD):
+            cur = gaussian_marginal_cumulants(act, mpmath.mpf(mu_s), mpmath.mpf(v_s), order,
+                                              backend="mpmath", dps=p)
+        if prev is not None:
+            with mpmath.workdps(p):
+                sd = mpmath.sqrt(abs(cur[1])) if order > 1 else mpmath.mpf(0)
+                ok = all(abs(a - b) <= 1e-16 * abs(b)
+                         or abs(a - b) <= mpmath.mpf(10) ** (10 - p // 2) * sd ** n
+                         for n, (a, b) in enumerate(zip(prev, cur), start=1))
+            if ok:
+                return [float(k) for k in cur]
+        prev, p = cur, 2 * p
+    raise ApproximationError(
+        f"the cumulants of {act.name}(z), z ~ N({mu}, {v}), need more than {_MAX_EDGE_DPS} "
+        "digits to reach float accuracy; use a lower order or backend='mpmath' with a "
+        "large dps")
 
 
 def _sympy_cumulants(act, mu, v, order):

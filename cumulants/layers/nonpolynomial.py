@@ -49,6 +49,7 @@ error); stacking layers, or non-Gaussian inputs, is where the closure errs
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from math import comb
 
@@ -69,6 +70,8 @@ from ..errors import (
 )
 from ..state import Cumulants, _as_storage
 from . import gaussian as _gauss
+from ._surrogate_error import hermite_values, marginal_error, refuse_untrusted, taylor_values
+from .hermite import exact_monomials, hermite_coefficients, to_rational
 from .base import Layer
 
 __all__ = [
@@ -89,8 +92,6 @@ __all__ = [
 METHODS = ("gaussian", "hermite", "taylor")
 _DEFAULT_DEGREE = {"hermite": 8, "taylor": 5}
 _BACKENDS = ("auto", "float", "mpmath", "sympy")
-#: Above this degree, surrogates of float states are propagated in exact rationals.
-_FLOAT_DEGREE = 10
 
 
 def _check_state(state):
@@ -284,6 +285,9 @@ def _taylor_value(expr, x, m, dom, name):
                 "method='hermite'") from None
     if dom == "mpmath":
         return to_domain(v, "mpmath")
+    if dom == "mpmath_hi":  # 40 digits, for exact rational rounding
+        with mpmath.workdps(40):
+            return mpmath.mpf(sympy.N(v, 45))
     return sympy.simplify(v) if v.free_symbols else v
 
 
@@ -447,20 +451,68 @@ class Activation(Layer):
                 f"order {need} (order x degree {self.degree}); the state holds order "
                 f"{state.order}. Build it with order >= {need}, lower degree=, or use "
                 "method='gaussian' (needs order 2)")
-        surrogate = self.surrogate(state)
-        if surrogate.domain == "float" and state.domain != "mpmath" \
-                and self.degree > _FLOAT_DEGREE:
-            # float monomial expansions of high-degree surrogates cancel catastrophically:
-            # propagate the (exactly representable) float values in rationals, round once
-            rational = state.extend(need)
-            if rational.domain == "float":
-                rational = rational.map_entries(sympy.Rational, "exact")
-            surrogate = UnitPolynomial([[sympy.Rational(c) for c in row]
-                                        for row in surrogate.coeffs.tolist()])
-            out = surrogate.propagate(rational, order).evalf()
-        else:
-            out = surrogate.propagate(state, order)
-        return out.replace(exact=False, method=_chain(state, self.label))
+        numeric = self._numeric_parts(state, self.method, self.degree)
+        if numeric is None:  # symbolic or exact states: exact surrogate, exact propagation
+            out = self.surrogate(state).propagate(state, order)
+            return out.replace(exact=False, method=_chain(state, self.label))
+        rows, pfuns, mv = numeric
+        est = [marginal_error(self.act, m, v, pfun, order, self.degree)
+               for pfun, (m, v) in zip(pfuns, mv)]
+        # on the Gaussian marginal first (cheap), so a hopeless request is refused
+        # before the exact propagation
+        refuse_untrusted(self, [e[4] for e in est], est, mv)
+        # the monomial coefficients are exact rationals (huge and alternating for large
+        # |m|/s or degree): propagate the exactly representable input in rationals and
+        # round once, so no cancellation happens in floats (docs/formulas.md §3.3.1)
+        rational = state.extend(need)
+        if rational.domain != "exact":
+            rational = rational.map_entries(to_rational, "exact")
+        out = UnitPolynomial(rows).propagate(rational, order)
+        out = out.evalf(None if state.domain != "mpmath" else mpmath.mp.dps)
+        values = [[float(out.diagonal(n)[i]) for n in range(1, order + 1)]
+                  for i in range(out.dim)]
+        refuse_untrusted(self, values, est, mv, warn=True)
+        err = np.array([e[0] for e in est], dtype=float).T  # (order, dim)
+        return out.replace(exact=False, method=_chain(state, self.label),
+                           error=tuple(err[n] for n in range(order)))
+
+    def _numeric_parts(self, state, method, degree):
+        """For numeric states: exact rational rows, float evaluators and ``(m, v)`` per unit.
+
+        ``None`` for symbolic states (and exact states under Taylor), which keep the
+        exact path of :meth:`surrogate`.
+        """
+        mean = list(state.mean)
+        var = list(state.diagonal(2)) if state.known_to(2) else None
+        if _has_symbols(mean + (var or [])):
+            return None
+        if method == "taylor" and state.domain == "exact":
+            return None
+        if var is None or (method == "hermite" and self.backend == "sympy"):
+            return None
+        backend = "mpmath" if (state.domain == "mpmath" or self.backend == "mpmath") \
+            else "float"
+        kw = {"dps": self.dps} if backend == "mpmath" and self.dps is not None else {}
+        rows, pfuns, mv = [], [], []
+        for m, v in zip(mean, var):
+            mf, vf = float(to_domain(m, "float")), float(to_domain(v, "float"))
+            mm = m if backend == "mpmath" else mf
+            vv = v if backend == "mpmath" else vf
+            if method == "hermite":
+                a = hermite_coefficients(self.act, degree, mm, vv, backend=backend,
+                                         normalized=True, **kw)
+                rows.append(exact_monomials(list(a), mm, vv))
+                pfuns.append(lambda u, a=[float(x) for x in a]: hermite_values(a, u))
+            else:
+                x, terms = _taylor_terms(self.act, degree)
+                exact_m = to_rational(mm)
+                t = [to_rational(_taylor_value(term, x, exact_m, "mpmath_hi", self.name))
+                     for term in terms]
+                rows.append(_shift_coeffs(t, exact_m, "exact"))
+                sd = math.sqrt(vf)
+                pfuns.append(lambda u, t=[float(c) for c in t], sd=sd: taylor_values(t, sd, u))
+            mv.append((mf, vf))
+        return rows, pfuns, mv
 
     def surrogate(self, state, *, method=None, degree=None):
         """The per-unit polynomial (:class:`UnitPolynomial`) replacing ``f`` for this state.
@@ -488,6 +540,10 @@ class Activation(Layer):
                 f"the {method} surrogate needs each unit's mean and variance; the state holds "
                 f"order {state.order}")
         dom = state.domain
+        numeric = self._numeric_parts(state, method, degree)
+        if numeric is not None:  # exact monomials, rounded once to the state's numbers
+            conv = (lambda x: mpmath.mpf(x.p) / x.q) if dom == "mpmath" else float
+            return UnitPolynomial([[conv(x) for x in row] for row in numeric[0]])
         mean = state.mean
         var = state.diagonal(2) if method == "hermite" else [None] * state.dim
         rows = []
@@ -609,6 +665,9 @@ class Activation(Layer):
         """``kappa_1..kappa_order`` of ``f(z)``, ``z ~ N(mu, var)``: closed mean/variance first."""
         conv = _converter(backend)
         mu, var = conv(mu), conv(var)
+        if backend == "float" and order >= 2 and var > 0 and _gauss.float_edge(self.act, mu, var):
+            # f nearly constant on the input's support: floats cancel, raise the precision
+            return _gauss.edge_cumulants(self.act, mu, var, order)
         mean = _gauss.gaussian_mean(self.act, mu, var, backend=backend, **kw)
         out = [mean]
         if order >= 2:
