@@ -7,7 +7,6 @@ Round trips must return identical layers (same classes, bit-identical float64 we
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
