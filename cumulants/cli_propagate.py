@@ -164,8 +164,8 @@ def _compute(args):
     if getattr(args, "model", None) is not None:
         layer = _load_network(args)
     else:
-        layer = parse_activation(args.activation or "quadratic", alpha=args.alpha,
-                                 method=args.method, degree=args.degree)
+        spec = "quadratic" if args.activation is None else args.activation
+        layer = parse_activation(spec, alpha=args.alpha, method=args.method, degree=args.degree)
     need = layer.required_order(args.order)
     state = Cumulants.iid(dist, layer.in_dim() or 1, need)
     out = layer.propagate(state, args.order)

@@ -239,6 +239,14 @@ class ApproximateValue(float):
     exact = False
 
     def __new__(cls, value, method, error=None):
+        import numbers
+
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise bad_argument("value", value, "a real number")
+        if not isinstance(method, str):
+            raise bad_argument("method", method, "the name of the approximation, e.g. 'hermite-8'")
+        if error is not None and (isinstance(error, bool) or not isinstance(error, numbers.Real)):
+            raise bad_argument("error", error, "None or a real number (an absolute error estimate)")
         out = super().__new__(cls, value)
         out.method = method
         out.error = error

@@ -70,6 +70,7 @@ def cell_bounds(network, target, study) -> dict | None:
     for label, laws in law_classes(study).items():
         d = mse_range(network, target, laws).to_dict()
         d.pop("laws", None)
+        d.pop("seconds", None)  # wall time: kept out so a rerun reproduces the cell bit for bit
         out[label] = d
     return out
 

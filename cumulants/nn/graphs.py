@@ -87,8 +87,8 @@ def adjacency_matrix(graph, *, weight="weight", name="adjacency"):
     edges of a multigraph add up; an undirected edge fills both entries; a self-loop its
     diagonal entry once) -- the matrix of ``networkx.to_numpy_array(G)``, with integer
     weights kept as exact Python integers.  Sparse matrices are densified (scipy is needed
-    only if you pass one); :class:`Graph` gives its adjacency; anything else is returned
-    unchanged for the caller to validate.
+    only if you pass one); :class:`Graph` gives its adjacency; a square array-like is
+    returned unchanged for the caller to validate, anything else is refused.
 
     >>> import networkx as nx
     >>> adjacency_matrix(nx.path_graph(3)).tolist()
@@ -123,6 +123,13 @@ def adjacency_matrix(graph, *, weight="weight", name="adjacency"):
 
         if scipy.sparse.issparse(graph):
             return graph.toarray()
+    try:
+        arr = np.asarray(graph, dtype=object)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
+        raise bad_argument(name, graph, "a square adjacency matrix (nested lists or an array), a "
+                           "networkx graph or a scipy sparse matrix", cls=ShapeMismatchError)
     return graph
 
 

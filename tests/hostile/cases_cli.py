@@ -11,7 +11,7 @@ against the parser so a new subcommand cannot go uncovered.
 
 from __future__ import annotations
 
-SUBCOMMANDS = ("convert", "propagate", "clt", "reproduce")
+SUBCOMMANDS = ("convert", "propagate", "clt", "reproduce", "bound")
 
 BAD_INT = {"negative": "-1", "zero": "0", "float": "2.5", "word": "abc", "empty": "",
            "huge": "1000000000", "nan": "nan"}
@@ -120,6 +120,28 @@ def _cases():
     add("reproduce:scheduler_garbage", [*base, "--scheduler", "not-an-address"])
     add("reproduce:scheduler_bad_port", [*base, "--scheduler", "tcp://127.0.0.1:99999"])
     add("reproduce:seed_option", [*base, "--seed", "-1"])
+    # bound
+    bb = ["bound", "--arch", "linear", "--epochs", "1"]
+    add("bound:nothing", ["bound"])
+    add("bound:arch_unknown", ["bound", "--arch", "nosuch", "--support", "-1,1"])
+    add("bound:arch_and_model", ["bound", "--arch", "linear", "--model", "m.onnx"])
+    add("bound:model_missing", ["bound", "--model", "missing.onnx", "--support", "-1,1"])
+    add("bound:model_bad_suffix", ["bound", "--model", "m.txt"], {"m.txt": {"text": "x"}})
+    add("bound:model_garbage", ["bound", "--model", "m.onnx"], {"m.onnx": {"text": "not onnx"}})
+    for label, v in {"reversed": "2,-2", "point": "1,1", "nan": "nan,1", "word": "a,b",
+                     "three": "1,2,3", "empty": ""}.items():
+        add(f"bound:support={label}", [*bb, "--support", v])
+    for flag in ("--mean", "--variance", "--kurtosis"):
+        for label, v in {"nan": "nan", "word": "x", "lo_gt_hi": "3,1", "empty": ""}.items():
+            add(f"bound:{flag[2:]}={label}", [*bb, "--support", "-2,2", flag, v])
+    add("bound:variance_negative", [*bb, "--variance", "-1"])
+    add("bound:infeasible", [*bb, "--support", "-0.5,0.5", "--mean", "0", "--variance", "1"])
+    add("bound:cumulant_bad_key", [*bb, "--cumulant", "x=1"])
+    add("bound:moment_zero_order", [*bb, "--moment", "0=1"])
+    add("bound:epochs_zero", ["bound", "--arch", "linear", "--epochs", "0", "--support", "-1,1"])
+    add("bound:degree_word", [*bb, "--degree", "x"])
+    add("bound:method_unknown", [*bb, "--method", "magic"])
+    add("bound:config_missing", [*bb, "--config", "nope.toml"])
     return out
 
 
