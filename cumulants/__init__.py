@@ -47,7 +47,7 @@ from .estimators import (
 )
 from . import bounds, constraints, estimators, generalisation, io, nn, rg, testing
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CumulantError",
