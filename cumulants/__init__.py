@@ -29,12 +29,20 @@ from .algebra import (
 from .state import Cumulants
 from . import distributions, layers
 from .layers import (
+    GELU,
     Dense,
+    Erf,
+    Exp,
+    Heaviside,
     Identity,
     MessagePassing,
     Network,
     Polynomial,
     Quadratic,
+    ReLU,
+    Sigmoid,
+    Sin,
+    Tanh,
 )
 from .printing import latex
 from .estimators import (
@@ -76,6 +84,14 @@ __all__ = [
     "Network",
     "Polynomial",
     "Quadratic",
+    "ReLU",
+    "Tanh",
+    "Erf",
+    "GELU",
+    "Sigmoid",
+    "Heaviside",
+    "Sin",
+    "Exp",
     "latex",
     "k_statistics",
     "joint_k_statistic",

@@ -718,9 +718,13 @@ def _check_variance(v, name):
 
 def _guard_packed(dim, order):
     """Refuse a packed table (one value per multiset of indices) that would not fit."""
-    from ._limits import guard_tensor, multiset_count
+    from ._limits import guard_tensor
 
-    total = sum(multiset_count(dim, n) for n in range(1, order + 1)) if order < 64 else 10**30
+    # sum_{n=1..order} C(dim-1+n, n) = C(dim+order, order) - 1 (hockey stick); its size
+    # is estimated in logarithms first so a huge table is never counted exactly
+    log_total = (math.lgamma(dim + order + 1) - math.lgamma(dim + 1) - math.lgamma(order + 1)) \
+        / math.log(10)
+    total = math.comb(dim + order, order) - 1 if log_total < 12 else 10**30
     guard_tensor(f"packed entries of dim={dim}, order={order}", total,
                  route="a lower order or a smaller dimension (or an independent state, which "
                        "stores dim values per order)")

@@ -267,13 +267,13 @@ def bounds_section(ctx):
                      "exact (SDP)" if solved else "outer/inner",
                      "—" if exact_fit else _law_text(sup["upper_law"][0], sd)])
     table = Table(["model", "trained on", "ID MSE", "best, all laws", "worst, all laws",
-                   "best, κ₄ in range", "worst, κ₄ in range", "worst/ID", "solved",
-                   "worst law (weight@atom/σ)"], rows,
+                   "best, $\\kappa_4$ in range", "worst, $\\kappa_4$ in range", "worst/ID", "solved",
+                   "worst law (weight@atom/$\\sigma$)"], rows,
                   "Certified range of the test MSE over i.i.d. input laws with the training mean "
                   "and variance on the support (all laws, and those with excess kurtosis in "
                   "range), mean over seeds [sd over seeds]. worst/ID: worst case over all laws on "
                   "the support divided by the measured in-distribution MSE (mean of the per-seed "
-                  "ratios; none for exact fits). Worst law: seed 0's, atoms in units of σ.",
+                  "ratios; none for exact fits). Worst law: seed 0's, atoms in units of $\\sigma$.",
                   "bounds")
     worst = max(((r, k) for k, r in ratios.items() if r is not None), default=None)
     text = (f"Three test laws are three points in law space. For every polynomial model the cell "
