@@ -40,9 +40,9 @@ def add_parser(subparsers):
                     "with the given support, moments and cumulants, with the extremal laws.")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--arch", help="architecture name from the study config (trained here)")
-    which.add_argument("--model", metavar="FILE", help="a trained model: FILE.onnx, or the .json "
-                       "of a cm.nn model's to_dict(); the target is the block-spin step on its "
-                       "input width")
+    which.add_argument("--model", metavar="FILE", help="a trained model: FILE.onnx, the .json "
+                       "of a cm.nn model's to_dict(), or a study cell (cells/<id>.json of "
+                       "cumulants reproduce); the target is the block-spin step on its input width")
     p.add_argument("--config", default=None, help="study TOML file (default: the built-in one)")
     p.add_argument("--quick", action="store_true", help="use the config's [quick] settings")
     p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")

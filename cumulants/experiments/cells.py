@@ -20,7 +20,9 @@ gives the same numbers.  It returns every number of the cell:
 * for polynomial models of degree <= 2, the exact MSE as an affine function of the
   test law's ``kappa_3`` and ``kappa_4`` at the study's variance (``mse_affine``);
 * for polynomial models, the certified range of the test MSE over two classes of
-  input laws (``bounds``, :mod:`~cumulants.experiments.bounds_section`).
+  input laws (``bounds``, :mod:`~cumulants.experiments.bounds_section`);
+* the trained model itself (``model``, :meth:`cumulants.nn.MLP.to_dict`), so a cell file
+  can be reloaded (:func:`cumulants.io.load_model`, ``cumulants bound --model``).
 """
 
 from __future__ import annotations
@@ -301,6 +303,7 @@ def run_cell(spec: dict) -> dict:
         "train_mse": _float(model.loss(X, Y)),
         "final_epoch_loss": _float(history.loss[-1]) if len(history) else None,
         "loss_history": [_float(v) for v in history.loss],
+        "model": model.to_dict(),  # the trained weights: `cumulants bound --model CELL.json`
         "test": {},
     }
     lo, hi = X.min(axis=0), X.max(axis=0)

@@ -41,7 +41,8 @@ def load_model(path, *, method="gaussian", degree=None):
 
     ``.onnx``: :func:`from_onnx` (``method``/``degree`` for non-polynomial activations);
     ``.json``: a ``cm.nn`` model saved with ``json.dump(model.to_dict(), f)``, rebuilt with
-    :func:`cumulants.nn.from_dict` and converted with ``to_network()``.  Both
+    :func:`cumulants.nn.from_dict` and converted with ``to_network()``, or a cell file of
+    ``cumulants reproduce`` (``cells/<id>.json``), whose ``model`` entry is used.  Both
     ``cumulants propagate --model`` and ``cumulants bound --model`` call this.
 
     >>> load_model("net.txt")
@@ -66,4 +67,6 @@ def load_model(path, *, method="gaussian", degree=None):
             d = json.load(fh)
     except (OSError, ValueError) as exc:
         raise InvalidParameterError(f"path={p!r} is invalid: cannot read JSON ({exc})") from None
+    if isinstance(d, dict) and "architecture" in d and isinstance(d.get("model"), dict):
+        d = d["model"]  # a cell file of `cumulants reproduce` carries its trained model
     return nn.from_dict(d).to_network()

@@ -139,6 +139,21 @@ def test_certified_ranges_contain_the_exact_mse_of_every_law_in_the_class(result
     assert checked >= 2 * 10
 
 
+def test_bound_reloads_a_saved_cell(quick_study, capsys):
+    """``cumulants bound --model CELL.json`` rebuilds the trained model from the cell file and
+    certifies the same range over the same class as the study did during the run."""
+    path = quick_study / "cells" / "quad-samesign-8__gaussian__s0.json"
+    cell = json.loads(path.read_text())
+    h = math.sqrt(3)  # bounds_c = 1, variance 1: the uniform law's support
+    capsys.readouterr()
+    assert main(["bound", "--model", str(path), "--support", f"{-h!r},{h!r}", "--mean", "0",
+                 "--variance", "1", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    want = cell["bounds"]["support"]
+    assert got["exact"] and math.isclose(got["lower"], want["lower"], rel_tol=1e-6)
+    assert math.isclose(got["upper"], want["upper"], rel_tol=1e-6)
+
+
 def test_report_has_the_bounds_section_and_figure(quick_study):
     text = (quick_study / "report.md").read_text()
     section = text.split("## Certified ranges over classes of laws", 1)[1].split("\n## ", 1)[0]
