@@ -149,3 +149,23 @@ def test_variance_of_k2_closed_form_by_hand():
     n, k2, k4 = sympy.symbols("n kappa2 kappa4", positive=True)
     got = k_statistic_variance([0, k2, 0, k4], n, 2)
     assert sympy.simplify(got - (k4 / n + 2 * k2**2 / (n - 1))) == 0
+
+
+def test_batch_means_se_matches_exact_on_average():
+    """The batch-means SE used by the large-sample Monte Carlo tests, vs the exact SE.
+
+    R = 20 replicate samples of n = 32000 N(0, 1) pairs; for k_(0, 1) the exact
+    variance is 1/(n-1), for k_(0, 0) it is 2/(n-1), for k_(0, 0, 0) 6n/((n-1)(n-2)).
+    Tolerance as for the bootstrap: 4 sd / sqrt(R) + sd^2 / (2 se).
+    """
+    from tests.montecarlo.test_layers_mc import batch_means_se
+
+    n, R = 32_000, 20
+    X = np.random.default_rng(21).normal(size=(R, n, 2))
+    exact = {(0, 1): math.sqrt(1 / (n - 1)), (0, 0): math.sqrt(2 / (n - 1)),
+             (0, 0, 0): math.sqrt(6 * n / ((n - 1) * (n - 2)))}
+    est = [batch_means_se(x, 3) for x in X]
+    for key, want in exact.items():
+        vals = np.array([e[key] for e in est])
+        sd = vals.std(ddof=1)
+        assert abs(vals.mean() - want) < 4 * sd / math.sqrt(R) + sd**2 / (2 * want), key
