@@ -259,3 +259,27 @@ def test_same_sign_lower_bound_closed_form_by_hand_in_sympy():
         best = min(mse.subs(a, sympy.re(r)) for r in crit)
         bound = same_sign_lower_bound(B, k2, k4, alpha=alpha, hidden=h, output_weight=v)
         assert abs(sympy.N(bound - best, 30)) < 1e-20
+
+
+# ------------------------------------------- symbolic inputs: moments in the polynomial ring
+def test_square_of_symbolic_input_textbook_moments():
+    """x^2 and x^3 of one input with free cumulants kappa_1..kappa_6 (the ring arithmetic path).
+
+    Expected values by hand from the textbook raw moments
+    m2 = k2 + k1^2, m3 = k3 + 3 k2 k1 + k1^3,
+    m4 = k4 + 4 k3 k1 + 3 k2^2 + 6 k2 k1^2 + k1^4:
+    E x^2 = m2, Var x^2 = m4 - m2^2, E x^3 = m3.
+    """
+    from cumulants.algebra.polynomial import polynomial_cumulants
+
+    state = Cumulants.symbolic(1, 6)
+    k1, k2, k3, k4 = (state[(0,) * n] for n in range(1, 5))
+    x = sympy.Symbol("x")
+    m2 = k2 + k1**2
+    m3 = k3 + 3 * k2 * k1 + k1**3
+    m4 = k4 + 4 * k3 * k1 + 3 * k2**2 + 6 * k2 * k1**2 + k1**4
+    sq = polynomial_cumulants([x**2], state, 2, symbols=[x])
+    assert sympy.expand(sq[(0,)] - m2) == 0
+    assert sympy.expand(sq[(0, 0)] - (m4 - m2**2)) == 0
+    cube = polynomial_cumulants([x**3], state, 1, symbols=[x])
+    assert sympy.expand(cube[(0,)] - m3) == 0
