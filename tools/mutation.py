@@ -321,6 +321,8 @@ def main(argv=None):
     ap.add_argument("--budget", type=float, default=600, help="seconds of mutant runs per module")
     ap.add_argument("--tests", help="comma-separated test files (for modules not in TESTS)")
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--retest-survivors", action="store_true",
+                    help="run the surviving mutants again (after new tests were added)")
     args = ap.parse_args(argv)
     results = _load(RESULTS)
     if not args.report_only:
@@ -328,6 +330,9 @@ def main(argv=None):
         override = args.tests.split(",") if args.tests else None
         for module in args.modules or DEFAULT_MODULES:
             module = module.rstrip("/")
+            if args.retest_survivors and module in results:
+                kept = results[module]["mutants"]
+                results[module]["mutants"] = {k: m for k, m in kept.items() if m["status"] != "survived"}
             run_module(module, args.budget, _tests_for(module, override), results)
     notes = tomllib.loads(NOTES.read_text()) if NOTES.exists() else {}
     write_report(results, notes)
