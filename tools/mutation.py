@@ -291,25 +291,35 @@ def run_module(module, budget, tests, results, seed=12):
 
 
 # ------------------------------------------------------------------ report
+def _note_key(m):
+    return f"{m['file']}:{m['line']}:{m['kind']}:{m['description']}"
+
+
 def write_report(results, notes):
     rows, survivors = [], []
     for module, e in sorted(results.items()):
         ms = [m for k, m in e["mutants"].items()]
         killed = sum(m["status"] in ("killed", "timeout", "error") for m in ms)
         surv = [m for m in ms if m["status"] == "survived"]
-        score = 100 * killed / len(ms) if ms else float("nan")
-        rows.append(f"| `{module}` | {e['total']} | {len(ms)} | {killed} | {len(surv)} | "
-                    f"{score:.0f}% | {e.get('spent_seconds', 0) / 60:.1f} |")
+        timeouts = sum(m["status"] == "timeout" for m in ms)
+        p = killed / len(ms) if ms else float("nan")
+        se = 100 * (p * (1 - p) / len(ms)) ** 0.5 if ms else float("nan")
+        # Survivors explained as equivalent cannot be killed: the score among the rest.
+        equiv = sum(notes.get(_note_key(m), "").startswith("equivalent") for m in surv)
+        adj = 100 * killed / (len(ms) - equiv) if len(ms) > equiv else float("nan")
+        rows.append(f"| `{module}` | {e['total']} | {len(ms)} | {killed} ({timeouts} by timeout) | "
+                    f"{len(surv)} ({equiv} equivalent) | {100 * p:.0f}% ± {se:.0f} | {adj:.0f}% | "
+                    f"{e.get('spent_seconds', 0) / 60:.1f} |")
         for m in sorted(surv, key=lambda m: (m["file"], m["line"])):
-            key = f"{m['file']}:{m['line']}:{m['kind']}:{m['description']}"
+            key = _note_key(m)
             original = m["original"].replace("|", "\\|")
             survivors.append(f"| `{m['file']}:{m['line']}` | {m['kind']}: {m['description']} | "
                              f"`{original}` | {notes.get(key, 'not yet analysed')} |")
     head = (REPORT.read_text().split("<!-- results -->")[0] if REPORT.exists()
             else "# Mutation testing\n\n")
     body = ["<!-- results -->", "",
-            "| module | mutants | tried | killed | survived | score | minutes |",
-            "|---|---:|---:|---:|---:|---:|---:|", *rows, "",
+            "| module | mutants | tried | killed | survived | score ± SE | score without equivalent | minutes |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|", *rows, "",
             "## Surviving mutants", "",
             "| where | mutation | original | why it survives |", "|---|---|---|---|", *survivors, ""]
     REPORT.write_text(head + "\n".join(body))
