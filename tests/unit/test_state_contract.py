@@ -68,3 +68,13 @@ def test_to_packed_keeps_every_entry():
 def test_marginal_rejects_indices_outside_the_state(i):
     with pytest.raises(ShapeMismatchError):
         Cumulants.iid(Exponential(1), 2, 2).marginal(i)
+
+
+def test_equality_sees_every_entry():
+    """States differing in one entry (by 1, by a symbol, by 1/2) are unequal; equal ones equal."""
+    t = sympy.Symbol("t")
+    base = Cumulants.univariate([0, 1, 2])
+    assert base == Cumulants.univariate([0, 1, 2])
+    for other in ([1, 1, 2], [0, 1 + t, 2], [0, 1, sympy.Rational(5, 2)]):
+        assert base != Cumulants.univariate(other)
+    assert Cumulants.univariate([t * (t + 1)]) == Cumulants.univariate([t**2 + t])
