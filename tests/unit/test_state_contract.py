@@ -78,3 +78,19 @@ def test_equality_sees_every_entry():
     for other in ([1, 1, 2], [0, 1 + t, 2], [0, 1, sympy.Rational(5, 2)]):
         assert base != Cumulants.univariate(other)
     assert Cumulants.univariate([t * (t + 1)]) == Cumulants.univariate([t**2 + t])
+
+
+def test_subs_two_argument_and_pair_list_forms():
+    """subs(old, new) and subs([(old, new)]) behave like sympy's subs on every entry."""
+    s = Cumulants.symbolic(1, 2)
+    assert s.subs("kappa_1", 5).marginal(0)[0] == 5
+    assert s.subs(sympy.Symbol("kappa_2"), 7).marginal(0)[1] == 7
+    assert s.subs([("kappa_1", 1), ("kappa_2", 2)]).marginal(0) == [1, 2]
+
+
+def test_float_gaussian_higher_orders_are_zero():
+    """A float Gaussian of order 4: every cumulant of order 3 and 4 is 0.0 (not some fill value)."""
+    s = Cumulants.gaussian([0.5, 1.0], [[1.0, 0.2], [0.2, 2.0]], order=4)
+    for n in (3, 4):
+        for idx in itertools.combinations_with_replacement(range(2), n):
+            assert s[idx] == 0.0
