@@ -414,6 +414,8 @@ def test_flow_summary_rows():
     # float path, by hand: skewness 8 / 4^1.5 = 1, excess kurtosis 48 / 4^2 = 3
     (row,) = rg.flow_summary([Cumulants.univariate([0.0, 4.0, 8.0, 48.0])])
     assert row["skewness"] == 1.0 and row["excess_kurtosis"] == 3.0
+    (row,) = rg.flow_summary([Cumulants.univariate([0, 4, 8, 48])])      # exact path, kappa_2 != 1
+    assert row["skewness"] == 1 and row["excess_kurtosis"] == 3
     with pytest.raises(CumulantError):
         rg.flow_summary([1, 2])
 
