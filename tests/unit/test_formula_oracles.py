@@ -283,3 +283,14 @@ def test_square_of_symbolic_input_textbook_moments():
     assert sympy.expand(sq[(0, 0)] - (m4 - m2**2)) == 0
     cube = polynomial_cumulants([x**3], state, 1, symbols=[x])
     assert sympy.expand(cube[(0,)] - m3) == 0
+
+
+@pytest.mark.parametrize("kappa", [[1, 1, 2, 6], [1.0, 1.0, 2.0, 6.0]], ids=["exact", "float"])
+def test_cumulants_of_products_of_independent_exponentials(kappa):
+    """x0, x1 i.i.d. Exp(1) (kappa_n = (n-1)!), by hand from E x = 1, E x^2 = 2:
+    Cov(x0 x1, x0) = Var(x0) E x1 = 1; Var(x0 x1) = E x0^2 E x1^2 - (E x0 E x1)^2 = 3."""
+    import cumulants as cm
+
+    s = Cumulants.iid_cumulants(kappa, 2)
+    assert cm.cumulant_of_products(s, [(0, 1), (0,)]) == 1
+    assert cm.cumulant_of_products(s, [(0, 1), (0, 1)]) == 3
