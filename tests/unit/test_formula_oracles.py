@@ -294,3 +294,16 @@ def test_cumulants_of_products_of_independent_exponentials(kappa):
     s = Cumulants.iid_cumulants(kappa, 2)
     assert cm.cumulant_of_products(s, [(0, 1), (0,)]) == 1
     assert cm.cumulant_of_products(s, [(0, 1), (0, 1)]) == 3
+
+
+def test_learned_step_on_blocks_that_differ_only_in_kappa_4():
+    """Blocks of N(0, 1) sites and of standardised Uniform sites agree up to kappa_3 and
+    differ in kappa_4 (0 vs -6/5 per site).  Block sums (step 1 . x): kappa_4 = 0 and
+    2 * (-6/5) = -12/5 (independent sites add cumulants); the blocks must not share a result."""
+    from cumulants.distributions import Uniform, standardise
+
+    u = standardise(Uniform(-1, 1))
+    x = Cumulants.independent([Normal(0, 1), Normal(0, 1), u, u], 4)
+    (s,) = rg.flow(x, 1, step=Network([Dense([[1, 1]]), Quadratic(0)]), order=4)
+    assert list(s.marginal(0)) == [0, 2, 0, 0]
+    assert list(s.marginal(1)) == [0, 2, 0, sympy.Rational(-12, 5)]
