@@ -274,8 +274,11 @@ def test_relu_and_erf_against_two_dimensional_quadrature():
         sd = mpmath.sqrt(v1 - c * c / v2)
 
         def inner(u):
+            # E[relu(a + sd W)] = a Phi(a/sd) + sd phi(a/sd), the textbook truncated-Gaussian
+            # mean, in place of a nested quadrature (same integral, 100x cheaper); the
+            # library's value comes from the arc-cosine kernel, a different route.
             a = m1 + b * u
-            return mpmath.quad(lambda w: (a + sd * w) * mpmath.npdf(w), [-a / sd, mpmath.inf])
+            return a * mpmath.ncdf(a / sd) + sd * mpmath.npdf(a / sd)
 
         want = mpmath.quad(lambda u: (m2 + s2 * u) * inner(u) * mpmath.npdf(u),
                            [-m2 / s2, mpmath.inf])

@@ -67,10 +67,34 @@ def assert_scalar_matches(predicted, y, order):
     assert np.all(np.abs(z) < Z), f"z-scores {np.round(z, 2)} (predicted {predicted[:order]})"
 
 
+BATCHES = 64
+
+
+def batch_means_se(Y, order, batches=BATCHES):
+    """Standard errors of the joint k-statistics by batch means.
+
+    The k-statistics of ``batches`` disjoint batches of size m = n / batches are
+    independent, each with variance var_m(k) = c / m + O(1 / m^2), so
+    sd(batch values) / sqrt(batches) estimates sqrt(c / n) = the SE of the full-sample
+    k-statistic up to a relative O(1 / m) (m >= 3000 here).  The estimate's own
+    relative error is 1 / sqrt(2 (batches - 1)) ~ 9%, like a 100-resample bootstrap,
+    at 1/100 of its cost.
+    """
+    parts = [joint_k_statistics(B, order) for B in np.array_split(np.asarray(Y), batches)]
+    return {key: float(np.std([p[key] for p in parts], ddof=1)) / np.sqrt(batches)
+            for key in parts[0]}
+
+
 def assert_joint_matches(state, Y, order, seed=0, n_boot=100):
-    """Every joint cumulant up to ``order`` of ``state`` against the samples ``Y``."""
+    """Every joint cumulant up to ``order`` of ``state`` against the samples ``Y``.
+
+    Bootstrap SEs for samples up to 2e5; batch means (same accuracy, far cheaper) above.
+    """
     k = joint_k_statistics(Y, order)
-    se = joint_k_statistics_se(Y, order, n_boot=n_boot, rng=seed)
+    if len(Y) > 200_000:
+        se = batch_means_se(Y, order)
+    else:
+        se = joint_k_statistics_se(Y, order, n_boot=n_boot, rng=seed)
     worst = (0.0, None)
     for key, value in k.items():
         pred = float(state[key])

@@ -341,13 +341,24 @@ def test_hermite_polynomials_match_numpy_and_sympy():
         assert sympy.Poly(sympy.hermite_prob(n, t), t).all_coeffs()[::-1] == hermite_e(n)
 
 
-def test_hermegauss_weights_need_normalising():
-    x, w = H.hermegauss(40)
-    assert w.sum() == pytest.approx(math.sqrt(2 * math.pi))  # pitfall 9.4
-    w = w / w.sum()
-    he = [H.hermeval(x, [0] * n + [1]) for n in range(5)]
-    gram = np.array([[w @ (a * b) for b in he] for a in he])
-    assert np.allclose(gram, np.diag([math.factorial(n) for n in range(5)]), atol=1e-10)
+@pytest.mark.parametrize("mu, var", [(0, 1), (0.5, 2.0)])
+@pytest.mark.parametrize("coeffs", [[0, 0, 0, 0, 1], [1, -2, 0, 0, 0, 1], [0.3, 0, -1, 2]])
+def test_quadrature_hermite_coefficients_of_polynomials(coeffs, mu, var):
+    """c_n = E[f(mu + s Z) He_n(Z)] / n! by the library's quadrature vs numpy's basis change.
+
+    Oracle: expand f(mu + s z) as a polynomial in z, then numpy's poly2herme (pure
+    algebra, no integration); a wrongly normalised rule (pitfall 9.4: Gauss-Hermite
+    weights sum to sqrt(2 pi)) or a missing 1/n! shows as a factor.  Tolerance: the
+    rule integrates these low-degree polynomials exactly, so only rounding remains
+    (~1e-15 x the largest coefficient, <= 40 here); 1e-11 leaves a wide margin.
+    """
+    s = math.sqrt(var)
+    f = np.polynomial.Polynomial(coeffs)
+    g = f(np.polynomial.Polynomial([mu, s]))            # f(mu + s z) in powers of z
+    expected = H.poly2herme(g.coef)
+    got = hermite_coefficients(lambda x: f(x), len(coeffs) + 1, mu, var, method="quad")
+    expected = np.concatenate([expected, np.zeros(len(got) - len(expected))])
+    np.testing.assert_allclose(got, expected, atol=1e-11)
 
 
 def test_relu_coefficients_match_math_reference():

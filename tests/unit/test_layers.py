@@ -192,13 +192,23 @@ class TestMessagePassing:
 
 # ---------------------------------------------------------------------------------- Network
 class TestNetwork:
-    def test_propagate_matches_manual_composition(self):
+    def test_propagate_matches_moments_of_the_composite_polynomial(self):
+        """y = sum_k h_k + h_k^2 / 2, h = (x0 + 2 x1, x0 - x1), x_i i.i.d. Exp(1).
+
+        Oracle (no library code): expand y^j, take E[x0^a x1^b] = a! b! (Exp(1) moments),
+        then the textbook moment-to-cumulant formulas.
+        """
         net = Network([Dense([[1, 2], [1, -1]]), Quadratic(R(1, 2)), Dense([[1, 1]])])
-        x = Cumulants.iid(Exponential(1), 2, 6)
-        manual = x
-        for layer, order in zip(net.layers, [6, 3, 3]):
-            manual = layer.propagate(manual, order)
-        assert net.propagate(x, order=3) == manual
+        x0, x1 = sympy.symbols("x0 x1")
+        h = [x0 + 2 * x1, x0 - x1]
+        y = sum(v + v**2 / 2 for v in h)
+        m = []
+        for j in range(1, 4):
+            P = sympy.Poly(sympy.expand(y**j), x0, x1)
+            m.append(sum(c * sympy.factorial(a) * sympy.factorial(b) for (a, b), c in P.terms()))
+        expected = [m[0], m[1] - m[0] ** 2, m[2] - 3 * m[1] * m[0] + 2 * m[0] ** 3]
+        out = net.propagate(Cumulants.iid(Exponential(1), 2, 6), order=3)
+        assert out.marginal(0) == expected
 
     def test_required_order(self):
         net = Network([Dense([[1, 2]]), Polynomial([0, 0, 1]), Polynomial([0, 1, 0, 1])])

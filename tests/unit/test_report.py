@@ -59,6 +59,15 @@ def test_quick_study_theory_matches_measurements(quick_study, results):
     assert all(v["z"] is not None or max(v["mse"], v["predicted"]) < 1e-20 for v in tests)
     zs = [v["z"] for v in tests if v["z"] is not None]
     assert len(zs) >= 40 and all(abs(z) < 4 for z in zs)
+    # The spread, not only the maximum: with right standard errors the z-scores are
+    # ~N(0, 1), so over R of them the mean has SE 1/sqrt(R) and the standard deviation
+    # SE ~1/sqrt(2R); 5 SE bands.  An SE off by sqrt(n) squeezes every |z| towards 0,
+    # which the share of |z| < 0.05 (4% for N(0, 1); < 25% allows for chance) also catches.
+    R = len(zs)
+    mean = sum(zs) / R
+    sd = (sum((z - mean) ** 2 for z in zs) / (R - 1)) ** 0.5
+    assert abs(mean) < 5 / R**0.5 and abs(sd - 1) < 5 / (2 * R) ** 0.5, (mean, sd)
+    assert sum(abs(z) < 0.05 for z in zs) < 0.25 * R
     assert results["summary"]["n_within_threshold"] == results["summary"]["n_comparisons"]
 
 

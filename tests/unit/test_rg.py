@@ -16,6 +16,7 @@ import pytest
 import sympy
 
 from cumulants import rg
+from cumulants.algebra.univariate import kappa
 from cumulants.cli_clt import add_parser, run
 from cumulants.distributions import Exponential, Normal, Rademacher, Uniform
 from cumulants.errors import (
@@ -170,11 +171,17 @@ def test_doubling_eigenvalues_oracle_16():
 
 
 def test_gaussian_is_fixed_point_of_doubling_map_sympy():
-    """T[f*](x) = sqrt2 (f* * f*)(sqrt2 x) = f*(x), by a direct sympy integral."""
+    """T[f*](x) = sqrt2 (f* * f*)(sqrt2 x) = f*(x), by a direct sympy integral; the library's
+    exact step (block 2, sqrt normalisation) is T in cumulant language, so it must map
+    N(0, 1) sites to N(0, 1) sites, and its fixed-point set must contain N(0, 1)."""
     x, y = sympy.symbols("x y", real=True)
     f = sympy.exp(-x**2 / 2) / sympy.sqrt(2 * sympy.pi)
     conv = sympy.integrate(f.subs(x, y) * f.subs(x, sympy.sqrt(2) * x - y), (y, -sympy.oo, sympy.oo))
     assert sympy.simplify(sympy.sqrt(2) * conv - f) == 0
+    (s,) = rg.flow(Cumulants.iid(Normal(0, 1), 2, 6), 1, block=2)
+    assert list(s.marginal(0)) == [0, 1, 0, 0, 0, 0]
+    (fp,) = rg.fixed_points(6, 2)
+    assert all(fp.get(kappa(n), 0) == 0 for n in (1, 3, 4, 5, 6)) and kappa(2) not in fp
 
 
 @pytest.mark.parametrize("n", [0, 1, 2])
@@ -184,7 +191,10 @@ def test_linearised_doubling_direct_sympy_integral(n):
     f = sympy.exp(-x**2 / 2) / sympy.sqrt(2 * sympy.pi)
     delta = sympy.hermite_prob(n, x) * f
     conv = sympy.integrate(f.subs(x, y) * delta.subs(x, sympy.sqrt(2) * x - y), (y, -sympy.oo, sympy.oo))
-    assert sympy.simplify(2 * sympy.sqrt(2) * conv / delta) == 2 ** (1 - sympy.Rational(n, 2))
+    ratio = sympy.simplify(2 * sympy.sqrt(2) * conv / delta)
+    assert ratio == 2 ** (1 - sympy.Rational(n, 2))      # Sethna's eigenvalue, by hand
+    for method in ("integral", "closed"):                 # the library agrees with both
+        assert sympy.simplify(rg.doubling_eigenvalues(n, method=method)[n] - ratio) == 0
 
 
 @pytest.mark.parametrize("n", range(0, 8))
@@ -193,7 +203,7 @@ def test_linearised_doubling_by_quadrature(n):
     phi = lambda z: mpmath.npdf(z)  # noqa: E731
     he = lambda k, z: mpmath.hermite(k, z / mpmath.sqrt(2)) * mpmath.power(2, -mpmath.mpf(k) / 2)  # noqa: E731
     with mpmath.workdps(30):
-        lam = mpmath.power(2, 1 - mpmath.mpf(n) / 2)
+        lam = mpmath.mpf(sympy.N(rg.doubling_eigenvalues(n, method="closed")[n], 40))  # under test
         for x in (mpmath.mpf("-0.7"), mpmath.mpf("0.3"), mpmath.mpf("1.9")):
             z = mpmath.sqrt(2) * x
             conv = mpmath.quad(lambda y: phi(y) * he(n, z - y) * phi(z - y), [-mpmath.inf, 0, mpmath.inf])
@@ -401,7 +411,11 @@ def test_flow_summary_rows():
         assert r["excess_kurtosis"] == sympy.Rational(6, 2**k)        # gamma_2 / B per step
     rows = rg.flow_summary([Cumulants.univariate([0.0, 0.0, 1.0]), Cumulants.univariate([1.0, 2.0])])
     assert rows[0]["skewness"] is None and rows[1]["excess_kurtosis"] is None
-    assert rg.flow_summary([Cumulants.univariate([0.0, 4.0, 8.0, 48.0])])[0]["skewness"] == 1.0
+    # float path, by hand: skewness 8 / 4^1.5 = 1, excess kurtosis 48 / 4^2 = 3
+    (row,) = rg.flow_summary([Cumulants.univariate([0.0, 4.0, 8.0, 48.0])])
+    assert row["skewness"] == 1.0 and row["excess_kurtosis"] == 3.0
+    (row,) = rg.flow_summary([Cumulants.univariate([0, 4, 8, 48])])      # exact path, kappa_2 != 1
+    assert row["skewness"] == 1 and row["excess_kurtosis"] == 3
     with pytest.raises(CumulantError):
         rg.flow_summary([1, 2])
 
@@ -482,15 +496,6 @@ def test_cli_errors_one_line(argv, fragment, capsys):
     assert code == 2 and out == ""
     assert err.startswith("cumulants clt: error: ") and err.count("\n") == 1
     assert fragment in err and "Traceback" not in err
-
-
-def test_stable_law_doubling_map_fixed_point_by_quadrature():
-    """Calvo et al. (2010): T_alpha[f](x) = 2^{1/alpha} (f*f)(2^{1/alpha} x); alpha = 1 fixes Cauchy."""
-    f = lambda z: 1 / (mpmath.pi * (1 + z * z))  # noqa: E731
-    with mpmath.workdps(20):
-        for x in (mpmath.mpf("0.2"), mpmath.mpf("1.5")):
-            conv = mpmath.quad(lambda y: f(y) * f(2 * x - y), [-mpmath.inf, 0, 2 * x, mpmath.inf])
-            assert abs(2 * conv - f(x)) < mpmath.mpf(10) ** -15
 
 
 def test_learned_non_polynomial_step_is_labelled_and_matches_samples():

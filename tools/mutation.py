@@ -1,0 +1,354 @@
+"""Mutation testing of the core formulas within a wall-clock budget per module.
+
+Each mutant is one small plausible bug, made on the syntax tree of one module:
+
+* ``binop``: an arithmetic operator swapped (``+ <-> -``, ``* <-> /``, ``** -> *``, ``// -> /``);
+* ``drop``: one term of a sum or difference dropped (``a + b -> a``, ``a - b -> a``);
+* ``const``: an integer constant moved by +1 or -1;
+* ``compare``: a comparison flipped (``< <-> <=``, ``> <-> >=``, ``== <-> !=``);
+* ``neg``: a unary minus removed;
+* ``bool``: ``and <-> or``.
+
+Docstrings, f-strings, error messages (``raise`` statements) and lines marked
+``# pragma: no mutate`` are not mutated.  A mutant is applied to a private copy
+of the package, then the module's mapped fast tests (and the module's own
+doctests) run with ``pytest -x`` and a timeout of three times the clean run.
+A failing or timed-out run kills the mutant.  Mutants are tried in a fixed
+pseudo-random order, so a pass cut short by the budget is a uniform sample and
+its score an unbiased estimate; results are appended atomically to a JSON
+file, and a rerun resumes (mutants of an unchanged source are not run twice).
+
+Usage::
+
+    nice -n 19 python tools/mutation.py cumulants/rg.py cumulants/algebra --budget 600
+    python tools/mutation.py --report-only         # rewrite docs/mutation.md from the results
+
+Modules without an entry in ``TESTS`` need ``--tests`` (a comma-separated list of test files).
+Survivor notes (why a mutant is equivalent or harmless) live in
+``tools/mutation_notes.toml``, keyed ``"module:line:kind:description"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import hashlib
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "tools" / "mutation-results.json"
+NOTES = ROOT / "tools" / "mutation_notes.toml"
+REPORT = ROOT / "docs" / "mutation.md"
+
+ORACLES = "tests/unit/test_formula_oracles.py"
+CALIBRATION = "tests/unit/test_calibration.py"
+# Module (or package folder) -> the fast test files that exercise it.
+# Fastest, most specific files first: with ``-x`` most mutants die in the first one.
+# Property tests run with the ``dev`` hypothesis profile (15 examples) during mutation.
+TESTS = {
+    "cumulants/algebra": [ORACLES, "tests/unit/test_algebra.py", "tests/properties/test_algebra_laws.py"],
+    "cumulants/state.py": ["tests/unit/test_state_contract.py", "tests/unit/test_state.py",
+                           "tests/unit/test_algebra.py"],
+    "cumulants/rg.py": [ORACLES, "tests/unit/test_rg.py", "tests/properties/test_rg_laws.py"],
+    "cumulants/generalisation.py": [ORACLES, "tests/unit/test_generalisation.py"],
+    "cumulants/estimators": [CALIBRATION, "tests/unit/test_estimators.py",
+                             "tests/properties/test_kstat_laws.py"],
+    "cumulants/distributions.py": ["tests/unit/test_distributions.py",
+                                   "tests/properties/test_distribution_laws.py"],
+    "cumulants/layers": ["tests/unit/test_layers.py", "tests/crosscheck/test_layers_oracles.py",
+                         "tests/unit/test_gaussian_expectations.py", "tests/unit/test_nonpolynomial.py",
+                         "tests/properties/test_layer_laws.py"],
+    "cumulants/experiments/cells.py": [ORACLES, CALIBRATION],
+}
+# The exact-formula modules first: a pass cut short by the budget covers them.
+DEFAULT_MODULES = ["cumulants/algebra", "cumulants/rg.py", "cumulants/generalisation.py",
+                   "cumulants/estimators/kstat.py", "cumulants/state.py", "cumulants/distributions.py",
+                   "cumulants/estimators/variance.py", "cumulants/estimators/joint.py",
+                   "cumulants/layers"]
+
+SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
+        ast.Pow: ast.Mult, ast.FloorDiv: ast.Div}
+FLIP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
+        ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
+
+
+# ------------------------------------------------------------------ mutant generation
+def _skip_lines(tree, source):
+    """Lines never mutated: docstrings, raise statements, f-strings, pragma lines."""
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Raise, ast.JoinedStr, ast.Assert)):
+            skip.update(range(node.lineno, node.end_lineno + 1))
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Module, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                skip.update(range(body[0].lineno, body[0].end_lineno + 1))
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
+                                                for t in node.targets):
+            skip.update(range(node.lineno, node.end_lineno + 1))
+    for i, line in enumerate(source.splitlines(), 1):
+        if "pragma: no mutate" in line or "pragma: no cover" in line:
+            skip.add(i)
+    return skip
+
+
+def _variants(node):
+    """(kind, description, replacement node) for every mutation of ``node``."""
+    out = []
+    if isinstance(node, ast.BinOp):
+        op = type(node.op)
+        if op in SWAP:
+            new = copy.deepcopy(node)
+            new.op = SWAP[op]()
+            out.append(("binop", f"{op.__name__} -> {SWAP[op].__name__}", new))
+        if op in (ast.Add, ast.Sub):
+            out.append(("drop", f"drop right term of {op.__name__}", copy.deepcopy(node.left)))
+    elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in FLIP:
+        new = copy.deepcopy(node)
+        op = type(node.ops[0])
+        new.ops = [FLIP[op]()]
+        out.append(("compare", f"{op.__name__} -> {FLIP[op].__name__}", new))
+    elif isinstance(node, ast.Constant) and type(node.value) is int and abs(node.value) < 1000:
+        for d in (1, -1):
+            out.append(("const", f"{node.value} -> {node.value + d}", ast.Constant(node.value + d)))
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        out.append(("neg", "drop unary minus", copy.deepcopy(node.operand)))
+    elif isinstance(node, ast.BoolOp):
+        new = copy.deepcopy(node)
+        new.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        out.append(("bool", f"{type(node.op).__name__} -> {type(new.op).__name__}", new))
+    return out
+
+
+def mutants(path: Path):
+    """Every mutant of one file: dicts with line, kind, description and the mutated source."""
+    source = path.read_text()
+    tree = ast.parse(source)
+    skip = _skip_lines(tree, source)
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line.encode()))
+    data = source.encode()
+    out = []
+    for node in ast.walk(tree):
+        if not hasattr(node, "lineno") or node.lineno in skip or node.end_lineno in skip:
+            continue
+        for kind, desc, new in _variants(node):
+            start = offsets[node.lineno - 1] + node.col_offset
+            end = offsets[node.end_lineno - 1] + node.end_col_offset
+            text = "(" + ast.unparse(new) + ")"
+            mutated = (data[:start] + text.encode() + data[end:]).decode()
+            try:
+                ast.parse(mutated)
+            except SyntaxError:
+                continue
+            out.append({"line": node.lineno, "kind": kind, "description": desc,
+                        "original": data[start:end].decode().splitlines()[0][:80],
+                        "source": mutated})
+    out.sort(key=lambda m: (m["line"], m["kind"], m["description"]))
+    return out
+
+
+# ------------------------------------------------------------------ running
+def _files(module: str):
+    p = ROOT / module
+    return sorted(p.rglob("*.py")) if p.is_dir() else [p]
+
+
+def _tests_for(module: str, override):
+    if override:
+        return override
+    for key in sorted(TESTS, key=len, reverse=True):
+        if module == key or module.startswith(key + "/"):
+            return TESTS[key]
+    raise SystemExit(f"no tests mapped for {module}: pass --tests file1,file2")
+
+
+def _pytest(workdir: Path, targets, timeout):
+    """Run pytest on ``targets`` in a forked child (heavy imports are inherited, not repeated).
+
+    The parent has imported numpy, sympy, scipy, hypothesis and pytest but never
+    ``cumulants``, so each child imports the (mutated) package afresh from ``workdir``.
+    """
+    args = ["-x", "-q", "-p", "no:randomly", "-p", "no:xdist", "-p", "no:cacheprovider",
+            "-m", "", "--no-header", "-o", "addopts=--doctest-modules", *targets]
+    t0 = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 3
+        try:
+            os.chdir(workdir)
+            sys.path.insert(0, str(workdir))
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            import pytest
+
+            code = int(pytest.main(args))
+        finally:
+            os._exit(code)
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            code = os.waitstatus_to_exitcode(status)
+            break
+        if time.monotonic() - t0 > timeout:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            return "timeout", time.monotonic() - t0
+        time.sleep(0.05)
+    # 0: all passed; 5: nothing collected; anything else (failures, import errors) kills.
+    return {0: "survived", 5: "error"}.get(code, "killed"), time.monotonic() - t0
+
+
+def _preload():
+    """Import the heavy dependencies once, before any fork (never ``cumulants`` itself)."""
+    os.environ.update(PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg", HYPOTHESIS_PROFILE="dev")
+    sys.dont_write_bytecode = True
+    import hypothesis  # noqa: F401
+    import mpmath  # noqa: F401
+    import numpy  # noqa: F401
+    import pytest  # noqa: F401
+    import scipy.optimize  # noqa: F401
+    import scipy.stats  # noqa: F401
+    import sympy  # noqa: F401
+    import sympy.stats  # noqa: F401
+
+
+def _load(path):
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save(path, data):
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def run_module(module, budget, tests, results, seed=12):
+    files = _files(module)
+    work = Path(tempfile.mkdtemp(prefix="mutation-"))
+    try:
+        shutil.copytree(ROOT / "cumulants", work / "cumulants",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+        for extra in ("docs", "derivations"):
+            if (ROOT / extra).exists():
+                shutil.copytree(ROOT / extra, work / extra)
+        pool = []
+        for f in files:
+            rel = f.relative_to(ROOT).as_posix()
+            digest = hashlib.sha1(f.read_bytes()).hexdigest()[:12]
+            for m in mutants(f):
+                m["file"], m["digest"] = rel, digest
+                pool.append(m)
+        random.Random(seed).shuffle(pool)
+        targets = [t for t in tests if (work / t).exists()]
+        status, base = _pytest(work, targets + [f.relative_to(ROOT).as_posix() for f in files], 1800)
+        if status != "survived":
+            raise SystemExit(f"{module}: the mapped tests fail before mutation ({status})")
+        timeout = max(20.0, 3 * base)
+        entry = results.setdefault(module, {"mutants": {}})
+        entry.update(total=len(pool), tests=targets, clean_seconds=round(base, 1))
+        t0 = time.monotonic()
+        for m in pool:
+            key = f"{m['file']}:{m['line']}:{m['kind']}:{m['description']}:{m['original']}"
+            key_full = f"{m['digest']}|{key}"
+            if key_full in entry["mutants"]:
+                continue
+            if time.monotonic() - t0 > budget:
+                break
+            target = work / m["file"]
+            clean = target.read_text()
+            target.write_text(m["source"])
+            try:
+                status, secs = _pytest(work, targets + [m["file"]], timeout)
+            finally:
+                target.write_text(clean)
+            entry["mutants"][key_full] = {"status": status, "seconds": round(secs, 1),
+                                          "line": m["line"], "file": m["file"], "kind": m["kind"],
+                                          "description": m["description"], "original": m["original"]}
+            entry["spent_seconds"] = round(entry.get("spent_seconds", 0) + secs, 1)
+            _save(RESULTS, results)
+            print(f"{module}: {status:8s} {m['file']}:{m['line']} {m['kind']} {m['description']}",
+                  flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ report
+def _note_key(m):
+    return f"{m['file']}:{m['line']}:{m['kind']}:{m['description']}"
+
+
+def write_report(results, notes):
+    rows, survivors = [], []
+    for module, e in sorted(results.items()):
+        ms = [m for k, m in e["mutants"].items()]
+        killed = sum(m["status"] in ("killed", "timeout", "error") for m in ms)
+        surv = [m for m in ms if m["status"] == "survived"]
+        timeouts = sum(m["status"] == "timeout" for m in ms)
+        p = killed / len(ms) if ms else float("nan")
+        se = 100 * (p * (1 - p) / len(ms)) ** 0.5 if ms else float("nan")
+        # Survivors explained as equivalent cannot be killed: the score among the rest.
+        equiv = sum(notes.get(_note_key(m), "").startswith("equivalent") for m in surv)
+        adj = 100 * killed / (len(ms) - equiv) if len(ms) > equiv else float("nan")
+        rows.append(f"| `{module}` | {e['total']} | {len(ms)} | {killed} ({timeouts} by timeout) | "
+                    f"{len(surv)} ({equiv} equivalent) | {100 * p:.0f}% ± {se:.0f} | {adj:.0f}% | "
+                    f"{e.get('spent_seconds', 0) / 60:.1f} |")
+        for m in sorted(surv, key=lambda m: (m["file"], m["line"])):
+            key = _note_key(m)
+            original = m["original"].replace("|", "\\|")
+            survivors.append(f"| `{m['file']}:{m['line']}` | {m['kind']}: {m['description']} | "
+                             f"`{original}` | {notes.get(key, 'not yet analysed')} |")
+    head = (REPORT.read_text().split("<!-- results -->")[0] if REPORT.exists()
+            else "# Mutation testing\n\n")
+    body = ["<!-- results -->", "",
+            "| module | mutants | tried | killed | survived | score ± SE | score without equivalent | minutes |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|", *rows, "",
+            "## Surviving mutants", "",
+            "| where | mutation | original | why it survives |", "|---|---|---|---|", *survivors, ""]
+    REPORT.write_text(head + "\n".join(body))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("modules", nargs="*", help="modules or package folders (default: the core)")
+    ap.add_argument("--budget", type=float, default=600, help="seconds of mutant runs per module")
+    ap.add_argument("--tests", help="comma-separated test files (for modules not in TESTS)")
+    ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--retest-survivors", action="store_true",
+                    help="run the surviving mutants again (after new tests were added)")
+    args = ap.parse_args(argv)
+    results = _load(RESULTS)
+    if not args.report_only:
+        _preload()
+        override = args.tests.split(",") if args.tests else None
+        for module in args.modules or DEFAULT_MODULES:
+            module = module.rstrip("/")
+            if args.retest_survivors and module in results:
+                kept = results[module]["mutants"]
+                results[module]["mutants"] = {k: m for k, m in kept.items() if m["status"] != "survived"}
+            run_module(module, args.budget, _tests_for(module, override), results)
+    notes = tomllib.loads(NOTES.read_text()) if NOTES.exists() else {}
+    write_report(results, notes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
