@@ -12,10 +12,10 @@ from ..errors import CumulantError
 
 __all__ = ["add_parser", "run", "check_out_dir", "QUICK_RUNTIME", "FULL_RUNTIME"]
 
-#: Measured on a 2-core machine with 2 workers (see README.md): the quick study took 57 s
-#: (48 s of CPU); the full study used 572 s of CPU, about 10 minutes of wall time.
-QUICK_RUNTIME = "about 1 minute"
-FULL_RUNTIME = "about 10 minutes"
+#: Measured on an idle 2-core machine with 2 workers (see README.md): the quick study took
+#: 33 s of wall time; the full study 329 s (623 s of cell CPU time).
+QUICK_RUNTIME = "under a minute"
+FULL_RUNTIME = "about 6 minutes"
 
 
 def _workers(text: str) -> int:
