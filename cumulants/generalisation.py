@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from ._approximate import ApproximateValue
 from ._numbers import check_order, number_context, sympify_exact, to_domain
 from .errors import (
     InvalidParameterError,
@@ -220,43 +221,6 @@ def _as_float_if_numeric(value, wants):
     if wants and isinstance(value, sympy.Basic) and not value.free_symbols:
         return float(value)
     return value
-
-
-class ApproximateValue(float):
-    """A float that says it is approximate: ``.exact`` (``False``), ``.method`` (e.g.
-    ``"hermite-8"``) and ``.error`` (an estimated absolute error, or ``None`` when the
-    approximation gives none).
-
-    It is a :class:`float` in every other respect (arithmetic returns plain floats),
-    so code written for the 0.1 float results keeps working.
-
-    >>> v = ApproximateValue(0.25, "hermite-8")
-    >>> v + 0, v.exact, v.method, v.error
-    (0.25, False, 'hermite-8', None)
-    """
-
-    __slots__ = ("method", "error")
-    exact = False
-
-    def __new__(cls, value, method, error=None):
-        import numbers
-
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise bad_argument("value", value, "a real number")
-        if not isinstance(method, str):
-            raise bad_argument("method", method, "the name of the approximation, e.g. 'hermite-8'")
-        if error is not None and (isinstance(error, bool) or not isinstance(error, numbers.Real)):
-            raise bad_argument("error", error, "None or a real number (an absolute error estimate)")
-        out = super().__new__(cls, value)
-        out.method = method
-        out.error = error
-        return out
-
-    def __repr__(self):
-        return f"ApproximateValue({float(self)!r}, method={self.method!r})"
-
-    def __reduce__(self):
-        return (ApproximateValue, (float(self), self.method, self.error))
 
 
 def error_cumulants(model, target, state, order=2, *, method=None, degree=None):
