@@ -113,15 +113,8 @@ def mse_range(model, target, laws, *, method=None, degree=None, reference=None, 
             from ..generalisation import mse
             from ..state import Cumulants
 
-            try:
-                return float(mse(model, target, Cumulants.iid(law, d, resolved.K)))
-            except TypeError:  # irrational exact weights with a float law: use the law's
-                from .._discrete import Discrete  # exact binary values instead
-
-                ws = [sympy.Rational(float(w)) for w in law.weights]
-                ws[-1] = 1 - sum(ws[:-1])
-                exact_law = Discrete([sympy.Rational(float(a)) for a in law.atoms], ws)
-                return float(mse(model, target, Cumulants.iid(exact_law, d, resolved.K)))
+            # exact irrational weights meet the float law as floats (one number context)
+            return float(mse(model, target, Cumulants.iid(law, d, resolved.K)))
         return float(Fnum(np.array([law.moment(k) for k in range(1, resolved.K + 1)])))
 
     sides = {}

@@ -276,3 +276,16 @@ def test_float_form_matches_exact_mse_at_a_law():
     law = Discrete([-1.3, 0.2, 2.1], [0.3, 0.5, 0.2])
     value = float(F.xreplace({moment_symbol(k): law.moment(k) for k in range(1, 9)}))
     assert value == pytest.approx(float(mse(net, target, Cumulants.iid(law, 3, 8))), rel=1e-12)
+
+
+def test_exact_irrational_target_gives_the_float_targets_range():
+    """``rg.block_spin`` carries exact weights sqrt(2)/2; the extremal laws are float laws, so
+    the exact re-evaluation mixes exact and float numbers (one number context: floats).
+    Oracle: the same problem with the float target 1/sqrt(2)."""
+    net = Network([Dense([[0.62, 0.58], [0.5, 0.55], [0.45, 0.61]]), Quadratic(0.5),
+                   Dense([[0.4096, 0.36, 0.4356]], [-0.3])])
+    laws = LawClass(cumulants={1: 0, 2: 1}, support=(-2, 2))
+    exact = mse_range(net, cm.rg.block_spin(2, 2), laws)
+    flt = mse_range(net, Dense([[1 / math.sqrt(2)] * 2]), laws)
+    assert math.isclose(exact.upper_attained, flt.upper_attained, rel_tol=1e-9)
+    assert math.isclose(exact.lower_attained, flt.lower_attained, rel_tol=1e-9)
