@@ -29,6 +29,11 @@ The numbers were chosen from timings on one core of a 2020s laptop-class CPU:
   surrogate's error rarely stays finite; the exact Taylor surrogate takes
   2 s at degree 8, 15 s at degree 12 and 3 minutes at degree 16 (its rational coefficients
   grow fast).  Cheaper route: the Gaussian closure (``method="gaussian"``).
+* ``MAX_LAW_CLASS_ORDER = 64``: the highest moment or cumulant order a
+  :class:`cumulants.bounds.LawClass` may constrain; the moment-cone programme needs Hankel
+  and localising matrices of half that size and the exact re-evaluation cumulants of that
+  order, so orders beyond a few dozen are neither solvable to solver tolerance nor useful.
+  Cheaper route: constrain the low orders only.
 * ``MAX_QUADRATURE_PANELS = 10**5``: Gauss-Legendre panels of the Gaussian closure; their
   number grows with the input's standard deviation (sigma = 1e6 asked for 2.4e7 panels and
   12 GB).  Cheaper route: a polynomial surrogate (``method="hermite"``).
@@ -54,6 +59,7 @@ from .errors import OrderTooHighError
 
 __all__ = [
     "MAX_ORDER",
+    "MAX_LAW_CLASS_ORDER",
     "MAX_FORMULA_TERMS",
     "MAX_SET_PARTITIONS",
     "MAX_TENSOR_ENTRIES",
@@ -77,6 +83,7 @@ MAX_TENSOR_ENTRIES = 10**7
 MAX_KSTAT_WORK = 5 * 10**9
 MAX_SURROGATE_DEGREE = {"hermite": 128, "taylor": 12}
 MAX_DPS = 10_000
+MAX_LAW_CLASS_ORDER = 64
 MAX_QUADRATURE_PANELS = 10**5
 MAX_ARRAY_ENTRIES = 2 * 10**8
 MAX_DIM = 10**6

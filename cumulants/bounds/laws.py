@@ -28,6 +28,7 @@ from statistics import NormalDist
 import numpy as np
 import sympy
 
+from .._limits import MAX_LAW_CLASS_ORDER, guard
 from ..errors import InvalidParameterError, bad_argument
 
 __all__ = ["LawClass", "InfeasibleClassError"]
@@ -63,6 +64,9 @@ def _spec(values, kind):
     for k, v in values.items():
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise bad_argument(f"{kind} key", k, "an order: an integer >= 1")
+        guard(f"{kind} order", int(k), MAX_LAW_CLASS_ORDER,
+              route="constrain the low orders only (the range needs moments up to twice the "
+                    "error's degree)", limit_name="MAX_LAW_CLASS_ORDER")
         name = f"{kind}[{int(k)}]"
         if isinstance(v, (tuple, list)):
             if len(v) != 2:
@@ -75,6 +79,14 @@ def _spec(values, kind):
         else:
             x = _number(v, name)
             out[int(k)] = (x, x)
+    for k, (lo, hi) in out.items():
+        # a variance, and every even moment, is non-negative for every law
+        if ((kind == "cumulants" and k == 2) or (kind == "moments" and k % 2 == 0)) \
+                and float(hi) < 0:
+            raise InfeasibleClassError(
+                f"{kind}[{k}] <= {hi} < 0 is impossible for any law ("
+                f"{'a variance' if kind == 'cumulants' else 'an even moment'} is >= 0): the "
+                "class is empty")
     return out
 
 

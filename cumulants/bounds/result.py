@@ -10,8 +10,11 @@ its MSE in ``[lower, upper]`` (up to solver tolerance), and the laws
 from __future__ import annotations
 
 import math
+import numbers
 
 import sympy
+
+from ..errors import bad_argument
 
 __all__ = ["BoundResult"]
 
@@ -40,6 +43,17 @@ class BoundResult:
     def __init__(self, *, lower_outer, upper_outer, lower_attained, upper_attained, lower_law,
                  upper_law, exact, affine, approximate, method, form, full_form, laws, fixed,
                  seconds, witness=None, dim=None, degree=None, quantity="mse", shift=0.0):
+        from .laws import LawClass
+
+        for name, v in (("lower_outer", lower_outer), ("upper_outer", upper_outer),
+                        ("lower_attained", lower_attained), ("upper_attained", upper_attained)):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise bad_argument(name, v, "a real number (inf and nan allowed); results are "
+                                   "built by cumulants.bounds.mse_range")
+        if not isinstance(laws, LawClass):
+            raise bad_argument("laws", laws, "a cumulants.bounds.LawClass")
+        if not isinstance(method, str):
+            raise bad_argument("method", method, "the name of the method used")
         self.lower_outer = lower_outer
         self.upper_outer = upper_outer
         self.lower_attained = lower_attained

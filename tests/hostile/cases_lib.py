@@ -25,13 +25,14 @@ import inspect
 MODULES = ("cumulants", "cumulants.algebra", "cumulants.distributions", "cumulants.layers",
            "cumulants.constraints", "cumulants.estimators", "cumulants.generalisation",
            "cumulants.nn", "cumulants.rg", "cumulants.testing", "cumulants.printing",
-           "cumulants.state")
+           "cumulants.state", "cumulants.bounds", "cumulants.io")
 
 #: Short names the prelude gives each module.
 ALIAS = {"cumulants": "cm", "cumulants.algebra": "A", "cumulants.distributions": "D",
          "cumulants.layers": "L", "cumulants.constraints": "C", "cumulants.estimators": "E",
          "cumulants.generalisation": "G", "cumulants.nn": "nn", "cumulants.rg": "rg",
-         "cumulants.testing": "T", "cumulants.printing": "P", "cumulants.state": "cm.state"}
+         "cumulants.testing": "T", "cumulants.printing": "P", "cumulants.state": "cm.state",
+         "cumulants.bounds": "B", "cumulants.io": "io"}
 
 #: Public callables that legitimately accept anything in every required argument (or take
 #: none); the generic family skips them.  Keep this list short and say why.
@@ -347,6 +348,21 @@ SPECIFIC = [
      "cm.Dense(np.ones((200, 200))).propagate(cm.Cumulants.iid(D.Exponential(1), 200, 3), 3)"),
     ("cm.Tanh", "taylor_400", "L.Tanh(method='taylor', degree=400).propagate(st1, 2)"),
     ("cm.Tanh", "hermite_200", "L.Tanh(method='hermite', degree=200).propagate(st1, 2)"),
+    ("B.LawClass", "support_reversed", "B.LawClass(cumulants={2: 1}, support=(2, -2))"),
+    ("B.LawClass", "interval_reversed", "B.LawClass(cumulants={2: (2, 1)})"),
+    ("B.LawClass", "negative_variance", "B.LawClass(cumulants={2: -1})"),
+    ("B.LawClass", "string_value", "B.LawClass(cumulants={2: 'x'})"),
+    ("B.LawClass", "nan_support", "B.LawClass(support=(np.nan, 1))"),
+    ("B.LawClass", "order_zero", "B.LawClass(moments={0: 1})"),
+    ("B.LawClass", "order_huge", "B.LawClass(moments={10**6: 1})"),
+    ("B.LawClass", "not_a_mapping", "B.LawClass(cumulants=[0, 1])"),
+    ("B.LawClass.from_samples", "empty", "B.LawClass.from_samples([], 2)"),
+    ("B.LawClass.from_samples", "level_one", "B.LawClass.from_samples(x1, 2, level=1.0)"),
+    ("B.mse_range", "infeasible", "B.mse_range(net, tgt, B.LawClass(cumulants={1: 0, 2: 1}, "
+     "support=(-0.5, 0.5)))"),
+    ("B.mse_range", "not_a_class", "B.mse_range(net, tgt, {2: 1})"),
+    ("B.mse_range", "nonpolynomial_without_method",
+     "B.mse_range(cm.Network([cm.Dense([[1, 1]]), L.Tanh()]), tgt, B.LawClass(cumulants={2: 1}))"),
     ("cm.Cumulants.from_samples", "order_12",
      "cm.Cumulants.from_samples(np.random.default_rng(0).normal(size=(2000, 3)), 12)"),
     ("cm.joint_k_statistics", "order_12",

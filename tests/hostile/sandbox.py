@@ -42,6 +42,7 @@ import sympy as sp
 import cumulants as cm
 from cumulants import distributions as D, layers as L, rg, generalisation as G, estimators as E
 from cumulants import constraints as C, nn, algebra as A, printing as P, testing as T
+from cumulants import bounds as B, io
 st = cm.Cumulants.iid(D.Normal(0, 1), 2, 4)
 st1 = cm.Cumulants.iid(D.Normal(0, 1), 1, 4)
 st4 = cm.Cumulants.iid(D.Exponential(1), 4, 4)
