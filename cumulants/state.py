@@ -89,6 +89,18 @@ class Cumulants:
             self._data = tuple(data)
         except TypeError:
             raise bad_argument("data", data, "one array of values per order") from None
+        # one array per order, of the layout's length: a builder that gets this wrong would
+        # otherwise hand back a state whose entries sit at the wrong orders
+        if len(self._data) != self._order:
+            raise InvalidCumulantsError(
+                f"Cumulants got {len(self._data)} arrays of values for order {self._order}: "
+                "expected one per order")
+        for n, arr in enumerate(self._data, start=1):
+            size = self._dim if layout == "independent" else _tensor.n_entries(self._dim, n)
+            if len(arr) != size:
+                raise InvalidCumulantsError(
+                    f"Cumulants got {len(arr)} values for order {n}; the {layout} layout of "
+                    f"dim={self._dim} holds {size}")
         self._zero_above = zero_above
         self._dists = dists
         #: ``False`` when the state comes from an approximation (closure, surrogate, truncation).

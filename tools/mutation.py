@@ -72,12 +72,24 @@ TESTS = {
                          "tests/unit/test_gaussian_expectations.py", "tests/unit/test_nonpolynomial.py",
                          "tests/properties/test_layer_laws.py"],
     "cumulants/experiments/cells.py": [ORACLES, CALIBRATION],
+    "cumulants/bounds": [ORACLES, "tests/unit/test_bounds.py", "tests/unit/test_bounds_discrete.py",
+                         "tests/properties/test_bounds_laws.py"],
+    "cumulants/layers (exact)": [ORACLES, "tests/unit/test_layers.py", "tests/unit/test_contraction.py",
+                                 "tests/crosscheck/test_layers_oracles.py",
+                                 "tests/properties/test_layer_laws.py"],
+}
+# Named groups of files: the exact-formula part of a package is scored on its own.
+GROUPS = {
+    "cumulants/layers (exact)": ["cumulants/layers/base.py", "cumulants/layers/dense.py",
+                                 "cumulants/layers/activations.py", "cumulants/layers/message_passing.py",
+                                 "cumulants/layers/network.py", "cumulants/layers/contraction.py",
+                                 "cumulants/layers/_diagrams.py", "cumulants/layers/_polyvec.py"],
 }
 # The exact-formula modules first: a pass cut short by the budget covers them.
-DEFAULT_MODULES = ["cumulants/algebra", "cumulants/rg.py", "cumulants/generalisation.py",
-                   "cumulants/estimators/kstat.py", "cumulants/state.py", "cumulants/distributions.py",
-                   "cumulants/estimators/variance.py", "cumulants/estimators/joint.py",
-                   "cumulants/layers"]
+DEFAULT_MODULES = ["cumulants/algebra", "cumulants/state.py", "cumulants/rg.py", "cumulants/generalisation.py",
+                   "cumulants/estimators/kstat.py", "cumulants/estimators/variance.py",
+                   "cumulants/estimators/joint.py", "cumulants/distributions.py",
+                   "cumulants/layers (exact)", "cumulants/bounds"]
 
 SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
         ast.Pow: ast.Mult, ast.FloorDiv: ast.Div}
@@ -156,7 +168,8 @@ def mutants(path: Path):
                 ast.parse(mutated)
             except SyntaxError:
                 continue
-            out.append({"line": node.lineno, "kind": kind, "description": desc,
+            out.append({"line": node.lineno, "col": node.col_offset, "kind": kind, "description": desc,
+                        "line_text": lines[node.lineno - 1].strip()[:120],
                         "original": data[start:end].decode().splitlines()[0][:80],
                         "source": mutated})
     out.sort(key=lambda m: (m["line"], m["kind"], m["description"]))
@@ -165,6 +178,8 @@ def mutants(path: Path):
 
 # ------------------------------------------------------------------ running
 def _files(module: str):
+    if module in GROUPS:
+        return [ROOT / f for f in GROUPS[module]]
     p = ROOT / module
     return sorted(p.rglob("*.py")) if p.is_dir() else [p]
 
@@ -193,6 +208,8 @@ def _pytest(workdir: Path, targets, timeout):
         try:
             os.chdir(workdir)
             sys.path.insert(0, str(workdir))
+            # an editable install's finder must never hand back the unmutated package
+            sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
             fd = os.open(os.devnull, os.O_WRONLY)
             os.dup2(fd, 1)
             os.dup2(fd, 2)
@@ -233,10 +250,23 @@ def _load(path):
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _save(path, data):
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(tmp, path)
+def _save(path, data, module=None):
+    """Write atomically; with ``module``, merge only that entry into what is on disk.
+
+    Passes over different modules may run at the same time (one per core): each holds
+    a lock while it reads, merges its own module and replaces the file.
+    """
+    import fcntl
+
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if module is not None:
+            disk = _load(path)
+            disk[module] = data[module]
+            data = disk
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+        os.replace(tmp, path)
 
 
 def run_module(module, budget, tests, results, seed=12):
@@ -267,7 +297,8 @@ def run_module(module, budget, tests, results, seed=12):
         entry.update(total=len(pool), tests=targets, clean_seconds=round(base, 1))
         t0 = time.monotonic()
         for m in pool:
-            key = f"{m['file']}:{m['line']}:{m['kind']}:{m['description']}:{m['original']}"
+            # the column tells apart equal mutations of one line (both 1s of ``range(1, n + 1)``)
+            key = f"{m['file']}:{m['line']}:{m['col']}:{m['kind']}:{m['description']}:{m['original']}"
             key_full = f"{m['digest']}|{key}"
             if key_full in entry["mutants"]:
                 continue
@@ -282,9 +313,10 @@ def run_module(module, budget, tests, results, seed=12):
                 target.write_text(clean)
             entry["mutants"][key_full] = {"status": status, "seconds": round(secs, 1),
                                           "line": m["line"], "file": m["file"], "kind": m["kind"],
+                                          "line_text": m["line_text"], "col": m["col"],
                                           "description": m["description"], "original": m["original"]}
             entry["spent_seconds"] = round(entry.get("spent_seconds", 0) + secs, 1)
-            _save(RESULTS, results)
+            _save(RESULTS, results, module)
             print(f"{module}: {status:8s} {m['file']}:{m['line']} {m['kind']} {m['description']}",
                   flush=True)
     finally:
@@ -293,34 +325,48 @@ def run_module(module, budget, tests, results, seed=12):
 
 # ------------------------------------------------------------------ report
 def _note_key(m):
-    return f"{m['file']}:{m['line']}:{m['kind']}:{m['description']}"
+    """Notes are keyed by the mutated line's text, so they survive edits elsewhere in the file."""
+    return f"{m['file']}:{m['kind']}:{m['description']}:{m.get('line_text', m['line'])}@{m.get('col')}"
+
+
+def _note(notes, m):
+    return notes.get(_note_key(m)) or notes.get(f"{m['file']}:{m['line']}:{m['kind']}:{m['description']}")
+
+
+def _current(module, e):
+    """The results of ``module`` made on its files as they are now (edited files are re-run)."""
+    digests = {f.relative_to(ROOT).as_posix(): hashlib.sha1(f.read_bytes()).hexdigest()[:12]
+               for f in _files(module) if f.exists()}
+    cur = [m for k, m in e["mutants"].items() if digests.get(m["file"]) == k.split("|")[0]]
+    return cur, len(e["mutants"]) - len(cur)
 
 
 def write_report(results, notes):
     rows, survivors = [], []
     for module, e in sorted(results.items()):
-        ms = [m for k, m in e["mutants"].items()]
+        ms, stale = _current(module, e)
         killed = sum(m["status"] in ("killed", "timeout", "error") for m in ms)
         surv = [m for m in ms if m["status"] == "survived"]
         timeouts = sum(m["status"] == "timeout" for m in ms)
         p = killed / len(ms) if ms else float("nan")
         se = 100 * (p * (1 - p) / len(ms)) ** 0.5 if ms else float("nan")
         # Survivors explained as equivalent cannot be killed: the score among the rest.
-        equiv = sum(notes.get(_note_key(m), "").startswith("equivalent") for m in surv)
+        equiv = sum((_note(notes, m) or "").startswith("equivalent") for m in surv)
         adj = 100 * killed / (len(ms) - equiv) if len(ms) > equiv else float("nan")
+        seconds = sum(m["seconds"] for m in ms)
         rows.append(f"| `{module}` | {e['total']} | {len(ms)} | {killed} ({timeouts} by timeout) | "
                     f"{len(surv)} ({equiv} equivalent) | {100 * p:.0f}% ± {se:.0f} | {adj:.0f}% | "
-                    f"{e.get('spent_seconds', 0) / 60:.1f} |")
+                    f"{seconds / 60:.1f} | {stale} |")
         for m in sorted(surv, key=lambda m: (m["file"], m["line"])):
-            key = _note_key(m)
             original = m["original"].replace("|", "\\|")
             survivors.append(f"| `{m['file']}:{m['line']}` | {m['kind']}: {m['description']} | "
-                             f"`{original}` | {notes.get(key, 'not yet analysed')} |")
+                             f"`{original}` | {_note(notes, m) or 'not yet analysed'} |")
     head = (REPORT.read_text().split("<!-- results -->")[0] if REPORT.exists()
             else "# Mutation testing\n\n")
     body = ["<!-- results -->", "",
-            "| module | mutants | tried | killed | survived | score ± SE | score without equivalent | minutes |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|", *rows, "",
+            "| module | mutants | tried | killed | survived | score ± SE | score without equivalent | minutes "
+            "| stale (left out) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|", *rows, "",
             "## Surviving mutants", "",
             "| where | mutation | original | why it survives |", "|---|---|---|---|", *survivors, ""]
     REPORT.write_text(head + "\n".join(body))
