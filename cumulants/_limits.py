@@ -102,7 +102,21 @@ def guard(what: str, estimate, limit: int, *, route: str, shown=None, limit_name
     name = limit_name or _NAMES.get(id(limit))
     where = f" (cumulants._limits.{name})" if name else ""
     value = estimate if shown is None else shown
-    raise OrderTooHighError(f"{what}={value!r} exceeds the limit {limit}{where}; use {route}")
+    text = _short(value) if isinstance(value, int) and value > 10**15 else repr(value)
+    raise OrderTooHighError(f"{what}={text} exceeds the limit {limit}{where}; use {route}")
+
+
+def _short(value: int) -> str:
+    """A huge count in scientific notation (never str() of a thousands-digit integer).
+
+    >>> _short(10**4000 * 3)
+    '3.00e4000'
+    """
+    e = int(value.bit_length() * 0.30102999566398120) - 1
+    m = value / 10**e
+    while m >= 10:
+        m, e = m / 10, e + 1
+    return f"{m:.2f}e{e}"
 
 
 def guard_tensor(what: str, entries: int, *, route: str) -> None:

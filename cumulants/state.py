@@ -412,7 +412,8 @@ class Cumulants:
 
     def known_to(self, n: int) -> bool:
         """Whether order ``n`` is available (held, exactly zero, or computable)."""
-        return n <= self._order or (self._zero_above is not None) or self._dists is not None
+        return (n <= self._order or (self._zero_above is not None and n > self._zero_above)
+                or self._dists is not None)
 
     # ------------------------------------------------------------------------ access
     def _storage(self, n):
@@ -451,10 +452,9 @@ class Cumulants:
         from ._limits import guard_tensor
 
         n = check_order(n, "n")
-        guard_tensor(f"dim**n = {self._dim}**{n} entries", self._dim ** n if n * math.log10(
-            max(self._dim, 1)) < 30 else 10**30,
-            route="indexing single entries (c[i, j, k]), the packed storage (c.packed(n)) or "
-                  "marginals, which never form the dense tensor")
+        guard_tensor(f"dim**n = {self._dim}**{n} entries", self._dim ** n,
+                              route="indexing single entries (c[i, j, k]), the packed storage "
+                           "(c.packed(n)) or marginals, which never form the dense tensor")
         s = self._storage(n)
         if self._layout == "packed":
             return _tensor.unpack(s, self._dim, n)
@@ -594,16 +594,18 @@ class Cumulants:
         >>> c.marginal(0), c.domain
         ([0, 3], 'exact')
         """
-        if len(args) == 1 and not isinstance(args[0], (dict, list, tuple)):
-            raise bad_argument("subs", args[0], "a dict {symbol or name: value}, a list of "
-                               "(symbol, value) pairs, or two arguments (symbol, value)")
-        if len(args) == 1 and isinstance(args[0], (list, tuple)) and \
-                not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in args[0]):
-            raise bad_argument("subs", args[0], "a list of (symbol, value) pairs")
-        if len(args) not in (1, 2):
-            raise bad_argument("subs", args, "one dict / list of pairs, or (symbol, value)")
-        pairs = args[0].items() if isinstance(args[0], dict) else (args[0] if len(args) == 1
-                                                                    else [args])
+        if len(args) == 2:
+            pairs = [tuple(args)]
+        elif len(args) == 1 and isinstance(args[0], dict):
+            pairs = list(args[0].items())
+        elif len(args) == 1 and isinstance(args[0], (list, tuple)):
+            pairs = list(args[0])
+            if not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs):
+                raise bad_argument("subs", args[0], "a list of (symbol, value) pairs")
+        else:
+            raise bad_argument("subs", args[0] if len(args) == 1 else args,
+                               "a dict {symbol or name: value}, a list of (symbol, value) pairs, "
+                               "or two arguments (symbol, value)")
         for k, v in pairs:
             check_real(v, f"subs[{k!r}]")
         by_name = {}
@@ -614,23 +616,19 @@ class Cumulants:
                         by_name[sym.name] = sym
 
         def key(k):
+            # names, and symbols equal in name to the state's (whatever their assumptions)
             if isinstance(k, str):
                 return by_name.get(k, sympy.Symbol(k))
             if isinstance(k, sympy.Symbol) and k.name in by_name:
                 return by_name[k.name]
             return k
 
-        if len(args) == 1 and isinstance(args[0], dict):
-            args = ({key(k): v for k, v in args[0].items()},)
-        elif len(args) == 1 and isinstance(args[0], (list, tuple)):
-            args = ([(key(k), v) for k, v in args[0]],)
-        elif len(args) == 2:
-            args = (key(args[0]), args[1])
+        pairs = [(key(k), v) for k, v in pairs]
 
         def fn(v):
-            return sympy.sympify(v).subs(*args, **kwargs)
+            return sympy.sympify(v).subs(pairs, **kwargs)
 
-        out = self.map_entries(fn, "exact" if self._domain == "exact" else self._domain)
+        out = self.map_entries(fn, self._domain)
         return out._copy(zero_above=self._zero_above)
 
     def evalf(self, dps=None):
@@ -732,11 +730,9 @@ def _guard_packed(dim, order):
     """Refuse a packed table (one value per multiset of indices) that would not fit."""
     from ._limits import guard_tensor
 
-    # sum_{n=1..order} C(dim-1+n, n) = C(dim+order, order) - 1 (hockey stick); its size
-    # is estimated in logarithms first so a huge table is never counted exactly
-    log_total = (math.lgamma(dim + order + 1) - math.lgamma(dim + 1) - math.lgamma(order + 1)) \
-        / math.log(10)
-    total = math.comb(dim + order, order) - 1 if log_total < 12 else 10**30
+    # sum_{n=1..order} C(dim-1+n, n) = C(dim+order, order) - 1 (hockey stick); an exact
+    # integer even at the largest dim and order allowed (thousands of digits, microseconds)
+    total = math.comb(dim + order, order) - 1
     guard_tensor(f"packed entries of dim={dim}, order={order}", total,
                  route="a lower order or a smaller dimension (or an independent state, which "
                        "stores dim values per order)")

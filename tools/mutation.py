@@ -294,6 +294,9 @@ def run_module(module, budget, tests, results, seed=12):
             raise SystemExit(f"{module}: the mapped tests fail before mutation ({status})")
         timeout = max(20.0, 3 * base)
         entry = results.setdefault(module, {"mutants": {}})
+        # results made on an earlier version of a file say nothing about this one
+        digests = {m["digest"] for m in pool}
+        entry["mutants"] = {k: v for k, v in entry["mutants"].items() if k.split("|")[0] in digests}
         entry.update(total=len(pool), tests=targets, clean_seconds=round(base, 1))
         t0 = time.monotonic()
         for m in pool:
@@ -380,8 +383,21 @@ def main(argv=None):
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--retest-survivors", action="store_true",
                     help="run the surviving mutants again (after new tests were added)")
+    ap.add_argument("--survivors", action="store_true",
+                    help="print the current survivors of the named modules as note lines "
+                         "(for tools/mutation_notes.toml) and the mutated source, then stop")
     args = ap.parse_args(argv)
     results = _load(RESULTS)
+    if args.survivors:
+        notes = tomllib.loads(NOTES.read_text()) if NOTES.exists() else {}
+        for module in args.modules or sorted(results):
+            ms, _ = _current(module, results.get(module, {"mutants": {}}))
+            for m in sorted(ms, key=lambda m: (m["file"], m["line"], m.get("col", 0))):
+                if m["status"] == "survived":
+                    print(f"# {m['file']}:{m['line']} {m['kind']} {m['description']}: "
+                          f"`{m['original']}` in `{m.get('line_text', '')}`")
+                    print(f"{json.dumps(_note_key(m))} = {json.dumps(_note(notes, m) or '')}")
+        return 0
     if not args.report_only:
         _preload()
         override = args.tests.split(",") if args.tests else None

@@ -529,3 +529,71 @@ def test_bad_input(call, error, fragment):
         call()
     assert isinstance(info.value, cm.CumulantError)
     assert fragment in str(info.value)
+
+
+# ---------------------------------------------------------------- second mutation pass
+def test_variance_uses_only_kappa_1_to_kappa_2r():
+    """Values beyond kappa_{2r} are ignored: a trailing float does not make an exact result float."""
+    exact = k_statistic_variance([0, 1, 0, 2], 10, 2)
+    assert k_statistic_variance([0, 1, 0, 2, 0.5, 0.25], 10, 2) == exact
+    assert isinstance(exact, sympy.Rational)
+
+
+def test_bootstrap_method_never_plugs_in():
+    x = np.random.default_rng(1).normal(size=40)
+    _, used = k_statistics_se(x, 3, method="bootstrap", n_boot=20, full_output=True)
+    assert used == ("bootstrap",) * 3
+
+
+def test_auto_plugs_in_every_order_the_sample_supports():
+    """auto: order j uses the plug-in variance when n >= 2j, j <= 4 and that variance is
+    positive (checked here from k_statistic_variance with the sample's own k-statistics)."""
+    for n, seed in ((8, 1), (9, 2), (12, 3)):
+        x = np.random.default_rng(seed).normal(size=n)
+        se, used = k_statistics_se(x, 5, n_boot=20, full_output=True)
+        ks = [float(v) for v in k_statistics(x, min(8, 2 * (n // 2)))]
+        for j in range(1, 6):
+            positive = j <= min(4, n // 2) and float(k_statistic_variance(ks[:2 * j], n, j)) > 0
+            assert used[j - 1] == ("plugin" if positive else "bootstrap"), (n, j)
+            if positive:
+                assert se[j - 1] == pytest.approx(math.sqrt(float(
+                    k_statistic_variance(ks[:2 * j], n, j))), rel=1e-12)
+
+
+def test_joint_bootstrap_of_one_column_is_the_univariate_bootstrap():
+    """Same resampling stream, same replicates: the SEs agree to rounding."""
+    x = np.random.default_rng(5).exponential(size=300)
+    uni = k_statistics_se(x, 3, method="bootstrap", n_boot=50, rng=7)
+    joint = joint_k_statistics_se(x[:, None], 3, n_boot=50, rng=7)
+    assert [joint[(0,) * r] for r in (1, 2, 3)] == pytest.approx(list(uni), rel=1e-9)
+    two = joint_k_statistics_se(np.column_stack([x, x[::-1]]), 2, n_boot=50, rng=7)
+    assert two[(0, 0)] == pytest.approx(uni[1], rel=1e-9)
+
+
+def test_bootstrap_resamples_every_row():
+    """One outlier among 50 values: the bootstrap SE of the mean must see it.
+
+    sd of the mean = sqrt(var_pop / n) = sqrt((1000^2 / 50 - 20^2) / 50) = sqrt(392); with 400
+    replicates the bootstrap SD has relative SE about 1/sqrt(2 * 399) = 3.5%, so 4 SE is 14%.
+    """
+    x = np.zeros(50)
+    x[0] = 1000.0
+    se = k_statistics_se(x, 1, method="bootstrap", n_boot=400, rng=11)
+    assert se[0] == pytest.approx(math.sqrt(392.0), rel=0.14)
+    se_joint = joint_k_statistics_se(x[:, None], 1, n_boot=400, rng=11)
+    assert se_joint[(0,)] == pytest.approx(math.sqrt(392.0), rel=0.14)
+
+
+def test_default_bootstrap_size_is_the_documented_200():
+    x = np.random.default_rng(3).normal(size=30)
+    assert list(k_statistics_se(x, 2, method="bootstrap")) == list(
+        k_statistics_se(x, 2, method="bootstrap", n_boot=200))
+
+
+def test_plugin_needs_exactly_two_order_samples():
+    from cumulants.errors import CumulantError
+
+    x = np.random.default_rng(4).normal(size=6)
+    k_statistics_se(x, 3, method="plugin")  # n = 2 * order is enough
+    with pytest.raises(CumulantError, match="at least 2\\*order=6"):
+        k_statistics_se(x[:5], 3, method="plugin")
