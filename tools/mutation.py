@@ -59,7 +59,8 @@ CALIBRATION = "tests/unit/test_calibration.py"
 # Fastest, most specific files first: with ``-x`` most mutants die in the first one.
 # Property tests run with the ``dev`` hypothesis profile (15 examples) during mutation.
 TESTS = {
-    "cumulants/algebra": [ORACLES, "tests/unit/test_algebra.py", "tests/properties/test_algebra_laws.py"],
+    "cumulants/algebra": [ORACLES, "tests/unit/test_algebra_contracts.py", "tests/unit/test_algebra.py",
+                          "tests/properties/test_algebra_laws.py"],
     "cumulants/state.py": ["tests/unit/test_state_contract.py", "tests/unit/test_state.py",
                            "tests/unit/test_algebra.py"],
     "cumulants/rg.py": [ORACLES, "tests/unit/test_rg.py", "tests/properties/test_rg_laws.py"],

@@ -80,9 +80,7 @@ def monomial_moment_function(state, domain, convert=None):
     if state.is_independent:
         univ_cache: dict = {}
 
-        def raw(i, k):
-            if k == 0:
-                return 1
+        def raw(i, k):  # k >= 1: moment() below skips absent variables
             key = (i, k)
             if key not in univ_cache:
                 cums = [state[(i,) * n] for n in range(1, k + 1)]
@@ -235,11 +233,10 @@ def polynomial_cumulants(polys, state, order, *, symbols=None, joint=True, exact
         exprs = [sympy.sympify(p) for p in polys]
         free = set().union(*(e.free_symbols for e in exprs)) - set(syms) if exprs else set()
         dom = join_domains([domain_of(exprs), state.domain])
-        R, _ = polynomial_ring(d, dom if dom != "exact" else "exact", symbolic=bool(free))
+        R, _ = polynomial_ring(d, dom, symbolic=bool(free))
         rpolys = to_ring(exprs, syms, R)
     if not rpolys:
         raise bad_argument("polys", polys, "at least one polynomial", ShapeMismatchError)
-    degree = max((p.degree() if hasattr(p, "degree") and p != 0 else 0) for p in rpolys)
     degree = max(max((sum(m) for m in p.itermonoms()), default=0) for p in rpolys)
     need = order * max(degree, 1)
     if need > state.order and not state.known_to(need):

@@ -597,3 +597,24 @@ def test_plugin_needs_exactly_two_order_samples():
     k_statistics_se(x, 3, method="plugin")  # n = 2 * order is enough
     with pytest.raises(CumulantError, match="at least 2\\*order=6"):
         k_statistics_se(x[:5], 3, method="plugin")
+
+
+@pytest.mark.parametrize("order", [1, 2, 4])
+def test_joint_kstats_are_the_same_when_the_sample_is_summed_in_chunks(monkeypatch, order):
+    """A tiny batch budget forces many sample chunks; the sums must add up to the same
+    k-statistics, and the diagonal ones must equal the univariate k-statistics."""
+    import cumulants.estimators.joint as joint_module
+
+    X = np.random.default_rng(8).normal(size=(101, 2)) + [1.0, -2.0]
+    whole = joint_k_statistics(X, order)
+    monkeypatch.setattr(joint_module, "_BATCH_ELEMENTS", 7)
+    chunked = joint_k_statistics(X, order)
+    assert sorted(chunked) == sorted(whole)
+    for key in whole:
+        assert chunked[key] == pytest.approx(whole[key], rel=1e-12, abs=1e-12)
+    uni = k_statistics(X[:, 0], order)
+    for r in range(1, order + 1):
+        assert chunked[(0,) * r] == pytest.approx(float(uni[r - 1]), rel=1e-11, abs=1e-12)
+    boot_whole = joint_k_statistics_se(X, order, n_boot=20, rng=1)
+    monkeypatch.setattr(joint_module, "_BATCH_ELEMENTS", 1 << 22)
+    assert joint_k_statistics_se(X, order, n_boot=20, rng=1) == pytest.approx(boot_whole, rel=1e-10)

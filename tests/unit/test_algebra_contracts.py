@@ -1,0 +1,162 @@
+"""Contracts of cumulants.algebra that the second mutation pass found untested.
+
+Expected values are derived without the library: noncentral chi-square cumulants,
+exact rational arithmetic on the floats given, central-moment identities by hand.
+"""
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+from cumulants.algebra import (
+    cumulant_formula,
+    cumulant_of_products,
+    cumulants_from_moments,
+    joint_cumulant_from_moments,
+    moments_from_cumulants,
+    partition_multiplicity,
+    set_partitions,
+)
+from cumulants.algebra.polynomial import polynomial_cumulants, polynomial_ring
+from cumulants.errors import CumulantError, InvalidCumulantsError, OrderTooHighError
+from cumulants.state import Cumulants
+
+
+def test_ring_element_input_gives_the_expression_result():
+    """z + z^2/2 with z ~ N(1, 1): [2, 9/2, 13, 51, 252] (docs/formulas.md §8, oracle 5)."""
+    _, (x,) = polynomial_ring(1)
+    z = Cumulants.gaussian([1], [[1]], order=2)
+    assert polynomial_cumulants([x + x**2 / 2], z, 5).marginal(0) == [2, sympy.Rational(9, 2), 13, 51, 252]
+
+
+def test_square_of_a_float_independent_gaussian_is_noncentral_chi_square():
+    """x ~ N(1, 1): x^2 is noncentral chi-square (k = 1, lambda = 1) with
+    kappa_n = 2^(n-1) (n-1)! (k + n lambda): kappa_1 = 2, kappa_2 = 6."""
+    x = sympy.Symbol("x_0")
+    z = Cumulants.iid_cumulants([1.0, 1.0, 0.0, 0.0], 1)
+    assert z.is_independent and z.domain == "float"
+    out = polynomial_cumulants([x**2, 3 * x**2], z, 2)
+    assert out.domain == "float"
+    assert out.marginal(0) == pytest.approx([2.0, 6.0], rel=1e-14)
+    assert out.marginal(1) == pytest.approx([6.0, 54.0], rel=1e-14)
+
+
+def test_float_moments_are_converted_exactly_then_rounded():
+    """kappa_2 = m_2 - m_1^2 of the floats given, computed in rationals and rounded once;
+    a float evaluation of m_2 - m_1 * m_1 loses the answer to cancellation."""
+    m1 = 1e8 + 1
+    m2 = float((10**8 + 1) ** 2 + 1)
+    exact = float(Fraction(m2) - Fraction(m1) ** 2)
+    assert cumulants_from_moments([m1, m2])[1] == exact
+    assert exact != m2 - m1 * m1  # the premise: the naive route differs
+    ints = cumulants_from_moments([1, 5, 13])
+    assert ints == (1, 4, 0) and all(isinstance(v, sympy.Integer) for v in ints)
+
+
+def test_central_conversions_in_float_and_mpmath():
+    """(mean, mu_2, mu_3, mu_4) = (1, 2, 0.5, 12): kappa_4 = mu_4 - 3 mu_2^2 = 0."""
+    assert cumulants_from_moments([1.0, 2.0, 0.5, 12.0], central=True) == (1.0, 2.0, 0.5, 0.0)
+    assert moments_from_cumulants([1.0, 2.0, 0.5, 0.0], central=True) == (1.0, 2.0, 0.5, 12.0)
+    mp = [mpmath.mpf(v) for v in (1, 2, "0.5", 12)]
+    out = cumulants_from_moments(mp, central=True)
+    assert [float(v) for v in out] == [1.0, 2.0, 0.5, 0.0]
+    assert all(isinstance(v, mpmath.mpf) for v in out)
+
+
+def test_symbolic_central_conversions_keep_one_entry_per_order():
+    mean, mu2, mu3, mu4 = sympy.symbols("m mu2 mu3 mu4")
+    out = cumulants_from_moments([mean, mu2, mu3, mu4], central=True)
+    assert len(out) == 4 and out[0] == mean and out[1] == mu2 and out[2] == mu3
+    assert sympy.expand(out[3] - (mu4 - 3 * mu2**2)) == 0
+    back = moments_from_cumulants(list(out), central=True)
+    assert len(back) == 4 and sympy.expand(back[3] - mu4) == 0
+    assert cumulant_formula(1, central=True) == 0
+
+
+def test_moment_problem_messages():
+    with pytest.raises(InvalidCumulantsError, match="variance m_2 - m_1\\^2 is negative"):
+        cumulants_from_moments([1, 0.5], validate=True)
+    # m_4 = 0.5 < m_2^2 = 1 with m_1 = m_3 = 0: the variance is fine, the Hankel matrix
+    # [[1, 0, 1], [0, 1, 0], [1, 0, 0.5]] has determinant 0.5 - 1 < 0
+    with pytest.raises(InvalidCumulantsError, match="Hankel matrix"):
+        cumulants_from_moments([0, 1, 0, 0.5], validate=True)
+    assert cumulants_from_moments([0, 1, 0, 3], validate=True) == (0, 1, 0, 0)
+
+
+@pytest.mark.parametrize("bad", [None, np.array(3.0), np.array([]), np.zeros((0, 3))])
+def test_degenerate_sequences_are_refused_cleanly(bad):
+    with pytest.raises(CumulantError, match="sequence"):
+        cumulants_from_moments(bad)
+
+
+def test_joint_conversion_guards_its_work():
+    moments = {}
+    with pytest.raises(OrderTooHighError, match="len\\(indices\\)=40"):
+        joint_cumulant_from_moments(moments.__getitem__, tuple(range(40)))
+    with pytest.raises(CumulantError, match="non-negative integer indices"):
+        joint_cumulant_from_moments(moments.__getitem__, (0, -1))
+
+
+def test_set_partitions_guard_applies_when_no_block_is_cut():
+    with pytest.raises(OrderTooHighError):
+        set_partitions(30, max_block=30)
+    assert len(set_partitions(30, max_block=1)) == 1
+
+
+@pytest.mark.parametrize("parts", [(2, 0), (True, 1), (1.5,)])
+def test_partition_multiplicity_refuses_non_block_sizes(parts):
+    with pytest.raises(CumulantError, match="positive integers"):
+        partition_multiplicity(parts)
+
+
+def test_products_refuse_an_empty_group():
+    s = Cumulants.univariate([0, 1, 0, 3])
+    with pytest.raises(CumulantError, match="non-empty groups"):
+        cumulant_of_products(s, [(0,), ()])
+
+
+def test_two_atom_law_with_large_moments_passes_the_moment_check():
+    """X = 100 B, B ~ Bernoulli(1/2): m_k = 100^k / 2; its Hankel matrix is singular (two atoms),
+    so only a check on the rescaled matrix tells rounding from infeasibility.  Cumulants:
+    kappa_n(B) = 1/2, 1/4, 0, -1/8, 0, 1/4 (p q (1 - 6 p q) and p q (1 - 30 p q + 120 p^2 q^2))."""
+    m = [100.0**k / 2 for k in range(1, 7)]
+    got = cumulants_from_moments(m, validate=True)
+    want = [100.0**n * b for n, b in enumerate([0.5, 0.25, 0.0, -0.125, 0.0, 0.25], start=1)]
+    assert got == pytest.approx(want, rel=1e-12, abs=1e-3)
+
+
+def test_symbolic_joint_moments():
+    """E[x0 x1] = kappa(0,1) + kappa(0) kappa(1), with symbols for every cumulant."""
+    k0, k1, k01 = sympy.symbols("k0 k1 k01")
+    table = {(0,): k0, (1,): k1, (0, 1): k01, (0, 0): 0, (1, 1): 0}
+    from cumulants.algebra import joint_moment_from_cumulants
+
+    assert sympy.expand(joint_moment_from_cumulants(table.__getitem__, (0, 1)) - (k01 + k0 * k1)) == 0
+
+
+def test_smallest_partition_lists_and_formulas():
+    assert set_partitions(0) == ((),)
+    assert set_partitions(1) == (((0,),),)
+    from cumulants.algebra import moment_formula
+
+    assert moment_formula(1, central=True) == 0
+
+
+def test_negative_mpmath_moments_convert_exactly():
+    """m = (-1, 3): kappa_2 = 3 - 1 = 2; the mean keeps its sign."""
+    out = cumulants_from_moments([mpmath.mpf(-1), mpmath.mpf(3)])
+    assert [float(v) for v in out] == [-1.0, 2.0]
+    out = cumulants_from_moments([mpmath.mpf("-0.5"), mpmath.mpf("0.5"), mpmath.mpf("-0.5")])
+    # kappa_3 = m3 - 3 m2 m1 + 2 m1^3 = -0.5 + 0.75 - 0.25 = 0
+    assert [float(v) for v in out] == [-0.5, 0.25, 0.0]
+
+
+def test_integer_partitions_refuses_huge_n_without_counting():
+    from cumulants.algebra import integer_partitions
+
+    with pytest.raises(OrderTooHighError):
+        integer_partitions(10**5)
+    assert len(integer_partitions(10)) == 42  # p(10), Hardy & Wright table
