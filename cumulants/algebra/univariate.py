@@ -411,22 +411,12 @@ def moments_from_cumulants(k, *, central: bool = False):
     return _finish(_recursion(values, False, kind), kind)
 
 
-def _zero_like(v, kind):
-    if kind == "array":
-        return np.zeros_like(v)
-    if kind == "rational":
-        return Fraction(0)
-    if kind == "symbolic":
-        return sympy.Integer(0)
-    return v * 0
-
-
 def _central_to_cumulants(values, kind):
     mean = values[0]
     if kind == "symbolic":
         rest = [cumulant_formula(j, values, central=True) for j in range(2, len(values) + 1)]
         return (values[0], *rest)
-    shifted = [_zero_like(mean, kind)] + list(values[1:])
+    shifted = [mean * 0] + list(values[1:])  # a zero of the input's type
     out = _recursion(shifted, True, kind)
     out[0] = mean
     return _finish(out, kind)
@@ -437,7 +427,7 @@ def _cumulants_to_central(values, kind):
     if kind == "symbolic":
         rest = [moment_formula(j, values, central=True) for j in range(2, len(values) + 1)]
         return (values[0], *rest)
-    shifted = [_zero_like(mean, kind)] + list(values[1:])
+    shifted = [mean * 0] + list(values[1:])  # a zero of the input's type
     out = _recursion(shifted, False, kind)
     out[0] = mean
     return _finish(out, kind)

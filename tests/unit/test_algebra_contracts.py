@@ -58,8 +58,10 @@ def test_float_moments_are_converted_exactly_then_rounded():
 
 def test_central_conversions_in_float_and_mpmath():
     """(mean, mu_2, mu_3, mu_4) = (1, 2, 0.5, 12): kappa_4 = mu_4 - 3 mu_2^2 = 0."""
-    assert cumulants_from_moments([1.0, 2.0, 0.5, 12.0], central=True) == (1.0, 2.0, 0.5, 0.0)
-    assert moments_from_cumulants([1.0, 2.0, 0.5, 0.0], central=True) == (1.0, 2.0, 0.5, 12.0)
+    out = cumulants_from_moments([1.0, 2.0, 0.5, 12.0], central=True)
+    assert out == (1.0, 2.0, 0.5, 0.0) and all(type(v) is float for v in out)
+    back = moments_from_cumulants([1.0, 2.0, 0.5, 0.0], central=True)
+    assert back == (1.0, 2.0, 0.5, 12.0) and all(type(v) is float for v in back)
     mp = [mpmath.mpf(v) for v in (1, 2, "0.5", 12)]
     out = cumulants_from_moments(mp, central=True)
     assert [float(v) for v in out] == [1.0, 2.0, 0.5, 0.0]
@@ -160,3 +162,37 @@ def test_integer_partitions_refuses_huge_n_without_counting():
     with pytest.raises(OrderTooHighError):
         integer_partitions(10**5)
     assert len(integer_partitions(10)) == 42  # p(10), Hardy & Wright table
+
+
+def test_joint_cumulants_of_mpmath_moments():
+    """x ~ N(1/2, 1): E x = 1/2, E x^2 = 5/4, E x^3 = m^3 + 3 m s^2 = 1/8 + 3/2 = 13/8;
+    kappa(0,0) = 1 and kappa(0,0,0) = 0, returned as mpmath numbers."""
+    table = {(0,): mpmath.mpf("0.5"), (0, 0): mpmath.mpf("1.25"), (0, 0, 0): mpmath.mpf("1.625")}
+    k2 = joint_cumulant_from_moments(table.__getitem__, (0, 0))
+    k3 = joint_cumulant_from_moments(table.__getitem__, (0, 0, 0))
+    assert isinstance(k2, mpmath.mpf) and k2 == 1 and k3 == 0
+
+
+@pytest.mark.parametrize("sizes", [(), (2, 0), (True, 2)])
+def test_connected_partitions_refuse_bad_group_sizes(sizes):
+    from cumulants.algebra import connected_partitions
+
+    with pytest.raises(CumulantError, match="positive integers"):
+        connected_partitions(sizes)
+
+
+def test_validation_of_symbolic_and_central_moments():
+    m1, m2 = sympy.symbols("m1 m2")
+    assert cumulants_from_moments([m1, m2], validate=True) == (m1, m2 - m1**2)
+    # mean 5 and central moments (2, 0, 12) of N(5, 2): valid, kappa = (5, 2, 0, 0)
+    assert cumulants_from_moments([5, 2, 0, 12], central=True, validate=True) == (5, 2, 0, 0)
+    with pytest.raises(InvalidCumulantsError):
+        cumulants_from_moments([5, 2, 0, 1], central=True, validate=True)  # mu_4 < mu_2^2
+
+
+def test_central_conversion_of_arrays_keeps_the_array_type():
+    """Rows are orders, columns are laws: N(5, 2) and a law with mean -1, mu_2 = 1, mu_3 = 2."""
+    arr = np.array([[5.0, -1.0], [2.0, 1.0], [0.0, 2.0], [12.0, 3.0]])
+    out = cumulants_from_moments(arr, central=True)
+    assert all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in out)
+    assert [list(v) for v in out] == [[5.0, -1.0], [2.0, 1.0], [0.0, 2.0], [0.0, 0.0]]

@@ -618,3 +618,9 @@ def test_joint_kstats_are_the_same_when_the_sample_is_summed_in_chunks(monkeypat
     boot_whole = joint_k_statistics_se(X, order, n_boot=20, rng=1)
     monkeypatch.setattr(joint_module, "_BATCH_ELEMENTS", 1 << 22)
     assert joint_k_statistics_se(X, order, n_boot=20, rng=1) == pytest.approx(boot_whole, rel=1e-10)
+
+
+def test_joint_kstats_refuse_work_beyond_the_limit():
+    """Bell(12) * C(13, 12) * 100 = 4213597 * 13 * 100 = 5.5e9 > MAX_KSTAT_WORK = 5e9."""
+    with pytest.raises(cm.OrderTooHighError, match="MAX_KSTAT_WORK"):
+        joint_k_statistics(np.zeros((100, 2)), 12)
