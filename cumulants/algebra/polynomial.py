@@ -221,9 +221,11 @@ def polynomial_cumulants(polys, state, order, *, symbols=None, joint=True, exact
 
     order = check_order(order)
     d = state.dim
-    if polys and isinstance(polys[0], PolyElement):
-        R = polys[0].ring
-        rpolys = list(polys)
+    ring_elements = [p for p in polys if isinstance(p, PolyElement)]
+    if ring_elements:
+        # a constant output (e.g. a unit whose weights are all zero) may come as a plain number
+        R = ring_elements[0].ring
+        rpolys = [p if isinstance(p, PolyElement) else R(p) for p in polys]
         if R.ngens != d:
             raise ShapeMismatchError(f"polynomials have {R.ngens} variables; the state has dim={d}")
     else:

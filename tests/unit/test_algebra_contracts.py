@@ -196,3 +196,22 @@ def test_central_conversion_of_arrays_keeps_the_array_type():
     out = cumulants_from_moments(arr, central=True)
     assert all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in out)
     assert [list(v) for v in out] == [[5.0, -1.0], [2.0, 1.0], [0.0, 2.0], [0.0, 0.0]]
+
+
+def test_ring_polynomials_with_a_constant_output():
+    """A network unit whose weights are all zero comes out as the plain number 0 among ring
+    elements; z ~ N(0, 1): (z^2, 0) has mean (1, 0) and covariance [[2, 0], [0, 0]]."""
+    _, (x,) = polynomial_ring(1)
+    z = Cumulants.gaussian([0], [[1]])
+    for polys in ([x**2, 0], [0, x**2]):
+        out = polynomial_cumulants(polys, z, 2)
+        i = polys.index(0)
+        assert out[i] == 0 and out[i, i] == 0 and out[1 - i, 1 - i] == 2 and out[1 - i] == 1
+
+
+def test_network_with_a_dead_unit_agrees_across_routes():
+    import cumulants as cm
+
+    net = cm.Network([cm.Dense([[1], [0]]), cm.Polynomial([0, 0, 1]), cm.Dense([[1, 1]])])
+    z = Cumulants.gaussian([0], [[1]], order=2)
+    assert net.propagate(z, 2, route="polynomial").marginal(0) == [1, 2]
