@@ -278,7 +278,7 @@ def run_module(module, budget, tests, results, seed=12):
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
-        for extra in ("docs", "derivations"):
+        for extra in ("docs", "derivations", "benchmarks"):
             if (ROOT / extra).exists():
                 shutil.copytree(ROOT / extra, work / extra)
         pool = []

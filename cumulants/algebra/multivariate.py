@@ -103,9 +103,7 @@ def joint_cumulant_from_moments(moment, indices):
 
     kinds = set()
 
-    def mom(key):
-        if not key:
-            return 1
+    def mom(key):  # key is never empty: every multiset below keeps at least one index
         if key not in mom_cache:
             v = moment(key)
             # floats and mpmath numbers run the recursion exactly (rounded once below);
