@@ -116,14 +116,12 @@ def to_domain(value, domain: str):
     """Convert one scalar to the representation used by ``domain``."""
     if domain == "exact":
         return sympify_exact(value)
+    if domain in ("float", "mpmath") and isinstance(value, sympy.Basic) and value.free_symbols:
+        raise InvalidParameterError(
+            f"value {value} has free symbols {sorted(map(str, value.free_symbols))}, which "
+            f"{'an' if domain == 'mpmath' else 'a'} {domain} result cannot hold; substitute numbers (e.g. with .subs), or keep every "
+            "number exact (ints, sympy.Rational) so that the result stays symbolic")
     if domain == "float":
-        if isinstance(value, sympy.Basic):
-            if value.free_symbols:
-                raise InvalidParameterError(
-                    f"value {value} has free symbols {sorted(map(str, value.free_symbols))}; "
-                    "substitute numbers (e.g. with .subs) before asking for floats"
-                )
-            return float(value)
         return float(value)
     if domain == "mpmath":
         if isinstance(value, sympy.Basic):

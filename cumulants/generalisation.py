@@ -250,9 +250,8 @@ def error_cumulants(model, target, state, order=2, *, method=None, degree=None):
     out = polynomial_cumulants(diffs, state, order, joint=True)
     if restore:
         out = out.map_entries(lambda v: _restore(v, restore))
-    if _wants_float(model, target, state) and out.domain == "exact" and all(
-            not (isinstance(v, sympy.Basic) and v.free_symbols)
-            for n in range(1, out.order + 1) for v in out.packed(n)):
+    # (a network that mixes symbols with floats is refused, so a float result has no symbols)
+    if _wants_float(model, target, state) and out.domain == "exact":
         out = out.evalf()
     if not exact:
         prev = state.method if not state.exact else None

@@ -46,7 +46,7 @@ def _zero(domain):
 def _as_storage(values, domain):
     """1-D storage array in the representation of ``domain``."""
     if domain == "float":
-        return np.asarray([float(v) for v in np.ravel(np.asarray(values, dtype=object))],
+        return np.asarray([to_domain(v, "float") for v in np.ravel(np.asarray(values, dtype=object))],
                           dtype=np.float64) if np.asarray(values).dtype == object \
             else np.asarray(values, dtype=np.float64).ravel().copy()
     flat = np.asarray(values, dtype=object).ravel()

@@ -167,7 +167,7 @@ class Network(Layer):
     __call__ = apply
 
     def _ring_domain(self):
-        doms, symbolic = [], False
+        doms, symbolic, free = [], False, False
         for layer in self.layers:
             for attr in ("weight", "bias", "coeffs"):
                 v = getattr(layer, attr, None)
@@ -181,7 +181,14 @@ class Network(Layer):
                                                         and not e.is_Float))
                        for e in vals):
                     symbolic = True
-        return join_domains(doms), symbolic
+                if symbolic and any(isinstance(e, sympy.Basic) and e.free_symbols for e in vals):
+                    free = True
+        dom = join_domains(doms)
+        if dom != "exact" and free:
+            raise InvalidParameterError(
+                f"the network mixes symbols with {dom} numbers; a symbolic network needs exact "
+                "numbers (ints, sympy.Rational) everywhere, or substitute values for the symbols")
+        return dom, symbolic
 
     def polynomial(self, inputs=None, *, as_ring=False):
         """The network as a list of polynomials (one per output).
