@@ -112,3 +112,15 @@ def test_inconsistent_stationarity_system_has_no_solutions():
     x, y = sympy.symbols("x y")
     assert _stationary_points([x, x - 1], [x]) == []
     assert _stationary_points([x * y - 1, x], [x, y]) == []
+
+
+def test_quadratic_form_refuses_a_scaled_identity_activation():
+    """Polynomial([0, 2]) is z -> 2 z, not of the form z + alpha z^2."""
+    from cumulants.errors import CumulantError
+    from cumulants.layers import Polynomial
+
+    net = Network([Dense([[1]]), Polynomial([0, 2]), Dense([[1]])])
+    with pytest.raises(CumulantError, match="z \\+ alpha z\\^2"):
+        quadratic_network_form(net)
+    c0, g, M = quadratic_network_form(Network([Dense([[1]]), Polynomial([0, 1]), Dense([[3]])]))
+    assert (c0, list(g), M) == (0, [3], sympy.Matrix([[3]]))  # M = sum_k v_k w_k w_k^T (alpha = 0)

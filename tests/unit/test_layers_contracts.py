@@ -1,0 +1,170 @@
+"""Contracts of the exact layer code: Dense argument handling, the PolyVec kernels of the
+contraction route (constant slot, chunked and tabled products, exact transforms, the
+moment pairing) and the contraction route's edge cases.
+
+Every expected value is derived independently of the library: Gaussian and uniform
+moments by hand (written next to each test), exact ``Fraction`` arithmetic done here,
+or a polynomial product checked by evaluating both factors at a point (the monomial
+keys are decoded in this file).  Fast: the whole file runs in about a second.
+"""
+
+import itertools
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+import sympy
+
+from cumulants.distributions import Normal, Uniform
+from cumulants.errors import InvalidParameterError
+from cumulants.layers import Dense, Network, Polynomial
+from cumulants.layers import _polyvec
+from cumulants.layers._polyvec import PolyVec, transform
+from cumulants.layers.contraction import _basis_group, _problem, contraction_cumulants
+from cumulants.state import Cumulants
+
+R = sympy.Rational
+
+
+# ------------------------------------------------------------------------- Dense arguments
+@pytest.mark.parametrize("weight", [np.array([[1 + 2j, 0.5]]), np.array([["a", "b"]])])
+def test_dense_rejects_complex_and_text_arrays(weight):
+    """A complex or text numpy array is refused with the documented error, not cast."""
+    with pytest.raises(InvalidParameterError, match="real numbers or sympy expressions"):
+        Dense(weight)
+
+
+@pytest.mark.parametrize("bias", [sympy.Matrix([[5], [-7]]), np.array([[5, -7]]), [[5], [-7]]])
+def test_dense_two_dimensional_bias_is_flattened(bias):
+    """A column or row bias works like the flat one: E[y] = W mu + b = (2*1 + 5, 3*1 - 7)."""
+    x = Cumulants.iid(Normal(1, 1), 1, 2)
+    y = Dense([[2], [3]], bias=bias).propagate(x)
+    assert [y[0], y[1]] == [7, -4]
+    assert [y[0, 0], y[0, 1], y[1, 1]] == [4, 6, 9]  # W W^T for unit variance
+
+
+def test_dense_scalar_bias_for_one_output():
+    """A scalar bias of a one-output layer: E[2 x + 3] = 2*1 + 3 = 5."""
+    y = Dense([[2]], bias=3).propagate(Cumulants.iid(Normal(1, 1), 1, 1))
+    assert y[0] == 5
+
+
+# ------------------------------------------------------------------------- PolyVec kernels
+def _evaluate(poly, row, point):
+    """Value of row ``row`` of ``poly`` at ``point``, decoding the keys here (base-B digits)."""
+    total = 0
+    for key, c in zip(poly.keys.tolist(), poly.C[row].tolist()):
+        term = c
+        for t, z in enumerate(point):
+            term = term * z ** ((key // poly.base ** t) % poly.base)
+        total = total + term
+    return total
+
+
+def _dense_poly(nvars, degree, base, coef):
+    """Every monomial of total degree <= ``degree`` with coefficient ``coef(k)``, one row."""
+    exps = [e for e in itertools.product(range(degree + 1), repeat=nvars) if sum(e) <= degree]
+    keys = sorted(sum(x * base ** i for i, x in enumerate(e)) for e in exps)
+    C = np.array([[coef(k) for k in range(len(keys))]], dtype=object)
+    return np.array(keys, dtype=np.int64), C
+
+
+def test_affine_adds_the_bias_on_a_missing_constant_slot():
+    """``W p + b`` for a polynomial without constant key: the constant key 0 is added
+    in front and carries ``b``; checked by evaluation at xi = 3: (2*9 + 1, -9 + 4)."""
+    p = PolyVec(np.array([2]), np.array([[1.0]]), 3, 1)  # xi^2, no constant slot
+    out = p.affine(np.array([[2.0], [-1.0]]), np.array([1.0, 4.0]))
+    assert out.keys[0] == 0
+    assert [_evaluate(out, r, [3.0]) for r in range(2)] == [19.0, -5.0]
+
+
+@pytest.fixture
+def small_chunk(monkeypatch):
+    """Shrink the pair-product chunk so the chunked and tabled product kernels run on
+    polynomials of 10 and 15 terms (12 pairs at once: 12 // 10 = 1, 12 / 10 is not whole)."""
+    monkeypatch.setattr(_polyvec, "_CHUNK", 12)
+
+
+def test_float_products_on_the_monomial_table(small_chunk):
+    """m = 1 float products with na*nb > _CHUNK take ``_mul_table`` (square and general
+    branch).  Integer coefficients and integer points keep every float exact, so
+    (p q)(z) == p(z) q(z) and (p p)(z) == p(z)^2 hold exactly."""
+    keys, C = _dense_poly(2, 3, 10, lambda k: float(k % 7 - 3))   # 10 terms, degree 3
+    p = PolyVec(keys, C.astype(float), 10, 2)
+    keys, C = _dense_poly(2, 4, 10, lambda k: float(k % 5 - 2))   # 15 terms, degree 4
+    q = PolyVec(keys, C.astype(float), 10, 2)
+    for z in ([2.0, 3.0], [-1.0, 2.0]):
+        assert _evaluate(p.mul(p), 0, z) == _evaluate(p, 0, z) ** 2
+        assert _evaluate(p.mul(q), 0, z) == _evaluate(p, 0, z) * _evaluate(q, 0, z)
+        assert _evaluate(q.mul(p), 0, z) == _evaluate(q, 0, z) * _evaluate(p, 0, z)
+
+
+def test_exact_products_in_chunks(small_chunk):
+    """m = 1 exact (object) products with na*nb > _CHUNK take ``_mul_chunked``; checked
+    by exact evaluation at rational points."""
+    keys, C = _dense_poly(2, 3, 10, lambda k: F(k % 7 - 3, 2))
+    p = PolyVec(keys, C, 10, 2)
+    keys, C = _dense_poly(2, 4, 10, lambda k: F(k % 5 - 2, 3))
+    q = PolyVec(keys, C, 10, 2)
+    for z in ([F(2), F(1, 3)], [F(-1, 2), F(5)]):
+        assert _evaluate(p.mul(p), 0, z) == _evaluate(p, 0, z) ** 2
+        assert _evaluate(p.mul(q), 0, z) == _evaluate(p, 0, z) * _evaluate(q, 0, z)
+
+
+def test_exact_transform_of_a_large_polynomial_stays_exact():
+    """The tabled transform (> 20000 keys) is float-only: an exact polynomial with 20349
+    monomials (all of degree <= 16 in 5 variables) must keep its Fractions.  With the
+    identity basis (``P_b = xi^b``, ``D = 1``) the transform returns the input unchanged."""
+    nv, deg, base = 5, 16, 17
+    grid = np.stack(np.meshgrid(*[np.arange(deg + 1)] * nv, indexing="ij"), -1).reshape(-1, nv)
+    grid = grid[grid.sum(axis=1) <= deg]
+    keys = np.sort(grid @ (base ** np.arange(nv))).astype(np.int64)
+    assert keys.size == 20349  # C(21, 5)
+    coef = np.array([F(1 + k % 5, 3) for k in range(keys.size)], dtype=object)
+    L = np.empty((deg + 1, deg + 1), dtype=object)
+    L.fill(0)
+    for i in range(deg + 1):
+        L[i, i] = 1
+    D = np.array([1] * (deg + 1), dtype=object)
+    k2, c2, w2 = transform(keys, coef, base, nv, [(L, D)] * nv, True)
+    assert k2.tolist() == keys.tolist()
+    assert all(type(v) is F for v in c2) and c2.tolist() == coef.tolist()
+    assert set(w2.tolist()) == {1}
+
+
+# ------------------------------------------------------------------ the contraction route
+def test_basis_mixed_cumulant_of_independent_outputs_vanishes():
+    """y = x for two iid Uniform(-1, 1) inputs: every mixed cumulant of independent
+    outputs is 0, and kappa_4(x) = E x^4 - 3 (E x^2)^2 = 1/5 - 3/9 = -2/15.  The moment
+    E[y0^2 y1^2] pairs y0^2 with y1^2, whose basis expansions share only the constant."""
+    x = Cumulants.iid(Uniform(-1, 1), 2, 4)
+    r = contraction_cumulants(Network([Dense([[1, 0], [0, 1]])]), x, 4, strategy="basis")
+    assert [r[0, 0, 1, 1], r[0, 0, 0, 1], r[0, 1, 1, 1]] == [0, 0, 0]
+    assert [r[0, 0], r[0, 0, 0, 0], r[1, 1, 1, 1]] == [R(1, 3), R(-2, 15), R(-2, 15)]
+
+
+def test_correlated_gaussian_order_one():
+    """Order 1 of a linear map of a correlated Gaussian: E[x0 + x1 + 1] = 1 + 2 + 1."""
+    x = Cumulants.gaussian([1, 2], [[2, 1], [1, 2]], 2)
+    net = Network([Dense([[1, 1]], bias=[1])])
+    assert net.propagate(x, 1, route="contraction").marginal(0) == [4]
+    for strategy in ("basis", "diagrams"):
+        assert contraction_cumulants(net, x, 1, strategy=strategy).marginal(0) == [4]
+
+
+def test_basis_strategy_at_the_monomial_key_width_limit():
+    """y = s^3, s = sum of 27 iid N(0, 1) ~ N(0, 27): kappa_1 = E s^3 = 0 and
+    kappa_2 = E s^6 = 15 * 27^3.  Keys use base top + 1 = 4 (27 * 2 = 54 bits <= 62),
+    so the basis strategy applies (27 * log2(5) > 62 would not); diagrams need degree <= 2."""
+    x = Cumulants.iid(Normal(0, 1), 27, 2)
+    net = Network([Dense([[1] * 27]), Polynomial([0, 0, 0, 1])])
+    assert net.propagate(x, 2, route="contraction").marginal(0) == [0, 15 * 27 ** 3]
+
+
+def test_basis_group_adds_a_missing_constant_slot():
+    """``_basis_group`` on an output polynomial without constant key (y = xi^2, keys [2]),
+    xi ~ Uniform(-1, 1): E y = 1/3, Var y = E xi^4 - (1/3)^2 = 1/5 - 1/9 = 4/45."""
+    x = Cumulants.iid(Uniform(-1, 1), 1, 4)
+    prob, _ = _problem(Network([Dense([[1]]), Polynomial([0, 0, 1])]), x, 2)
+    poly = PolyVec(np.array([2]), np.array([[F(1)]], dtype=object), 3, 1)
+    assert _basis_group(prob, poly, 2, 2) == {(0,): F(1, 3), (0, 0): F(4, 45)}
