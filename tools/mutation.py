@@ -23,9 +23,12 @@ Usage::
     nice -n 19 python tools/mutation.py cumulants/rg.py cumulants/algebra --budget 600
     python tools/mutation.py --report-only         # rewrite docs/mutation.md from the results
 
-Modules without an entry in ``TESTS`` need ``--tests`` (a comma-separated list of test files).
+Modules without an entry in ``TESTS`` need ``--tests`` (a comma-separated list of test files);
+``GROUPS`` names sets of files scored as one module.  Results record their file's digest:
+results of an edited file are stale, left out of the report and dropped by the next pass.
 Survivor notes (why a mutant is equivalent or harmless) live in
-``tools/mutation_notes.toml``, keyed ``"module:line:kind:description"``.
+``tools/mutation_notes.toml``, keyed ``"file:kind:description:line text@column"``
+(``--survivors MODULE`` prints the keys).
 """
 
 from __future__ import annotations
