@@ -266,6 +266,15 @@ def test_resolve_checks_the_support_with_readable_messages():
     resolve(LawClass(cumulants={1: 1, 2: 4}, support=(-1, 3)), 2)
     with pytest.raises(InfeasibleClassError, match="= 4 < 4.1"):
         resolve(LawClass(cumulants={1: 1, 2: 4.1}, support=(-1, 3)), 2)
+    # a class on the Bhatia-Davis boundary given in floats: m_2 = 0.449304 + 0.474^2 rounds so
+    # that m_2 - m_1^2 exceeds (b - m)(m - a) by one ulp, yet the class holds the two-point law
+    # on {a, b} (variance exactly (b - m)(m - a)); rounding must not empty it
+    a, b, mu = -0.69, 0.86, 0.474
+    laws = LawClass(cumulants={1: mu, 2: (b - mu) * (mu - a)}, support=(a, b))
+    r = resolve(laws, 2)
+    assert float(r.fixed[2]) - mu * mu > (b - mu) * (mu - a)  # the rounding this guards against
+    law = Discrete([a, b], [(b - mu) / (b - a), (mu - a) / (b - a)])
+    assert laws.contains(law)
     # half-line: no Bhatia-Davis bound
     resolve(LawClass(cumulants={1: 0, 2: 100}, support=(-1, math.inf)), 2)
 
