@@ -388,6 +388,57 @@ def test_extract_atoms_recovers_discrete_laws():
     assert a == pytest.approx([1.5], abs=1e-7) and w == pytest.approx([1.0])
 
 
+def test_extract_atoms_at_large_scale():
+    # the rank test must see three atoms when the moments span four orders of magnitude
+    for atoms, weights, support in (([-10.0, 1.0, 10.0], [0.3, 0.4, 0.3], (-10, 10)),
+                                    ([-20.0, 0.5, 2.0, 30.0], [0.1, 0.4, 0.3, 0.2], (-30, 30)),
+                                    ([100.0, 101.0], [0.5, 0.5], (0, 200))):
+        mom = [sum(w * a**k for a, w in zip(atoms, weights)) for k in range(1, 2 * len(atoms) + 1)]
+        a, w = extract_atoms(mom, support)
+        assert a == pytest.approx(atoms, rel=1e-6) and w == pytest.approx(weights, abs=1e-6)
+
+
+def test_extract_atoms_fallback_is_a_finite_start():
+    """m = (-2, 4) is the point law at -2, outside the support [1, ...): the one-atom trial
+    clips the atom to 1 and its least-squares weight (1 + 1 * (-2)) / (1 + 1) < 0 is no law,
+    so the fallback start is used: the midpoint of a bounded support, 0 on a half-line."""
+    a, w = extract_atoms([-2, 4], (1, 3))
+    assert a.tolist() == [2.0] and w.tolist() == [1.0]
+    a, w = extract_atoms([-2, 4], (1, math.inf))
+    assert a.tolist() == [0.0] and w.tolist() == [1.0]
+
+
+# 24 laws with four atoms on [-2, 2] (atoms rounded to 0.01, integer weights / their sum)
+FOUR_ATOM_LAWS = [
+    ([1.22, 1.23, 0.06, -0.86], [1, 7, 11, 2]), ([-1.8, 2.0, 0.61, -1.06], [5, 5, 1, 9]),
+    ([-0.43, -0.03, 0.71, -1.76], [3, 4, 13, 1]), ([0.72, 1.48, -1.09, 1.58], [8, 1, 12, 1]),
+    ([0.01, -0.25, -1.19, -0.7], [8, 3, 3, 6]), ([-0.21, 1.2, -1.06, -0.72], [10, 7, 1, 3]),
+    ([-1.66, 1.38, -0.53, 1.8], [4, 10, 2, 3]), ([0.97, 0.7, 0.74, -0.14], [6, 3, 1, 11]),
+    ([0.54, -0.49, 1.19, -1.22], [3, 7, 1, 9]), ([0.45, 1.76, 1.97, 0.89], [5, 1, 5, 10]),
+    ([-0.4, 0.21, -0.08, 1.83], [10, 5, 1, 5]), ([0.53, 1.74, 1.69, -0.69], [5, 10, 1, 4]),
+    ([-1.71, 1.43, 1.32, -1.44], [5, 5, 1, 9]), ([-1.57, 1.46, -0.89, -0.21], [1, 1, 7, 12]),
+    ([1.71, 1.56, -0.08, -0.18], [3, 8, 1, 7]), ([-0.4, 0.38, 0.95, 0.01], [14, 5, 1, 1]),
+    ([-1.4, -1.15, -1.19, -1.8], [7, 1, 9, 3]), ([-0.53, -0.33, 0.72, 1.14], [4, 3, 8, 5]),
+    ([1.3, -1.08, 1.48, 0.02], [10, 2, 4, 5]), ([-1.8, -1.83, 0.12, -0.09], [9, 1, 5, 6]),
+    ([0.39, 0.92, 0.1, 0.25], [6, 8, 4, 2]), ([0.69, -1.24, 1.96, 0.99], [12, 2, 4, 2]),
+    ([-1.81, -1.93, -1.01, 1.45], [1, 17, 1, 1]), ([-1.23, 0.71, 0.01, 0.2], [3, 5, 2, 10]),
+]
+
+
+def test_extract_atoms_full_rank_gives_a_principal_representation():
+    """m_1..m_4 of a four-atom law have a full-rank H_2, so the extension by y_5 is free;
+    docs/formulas.md §9: it is chosen so that an atom sits at an end of the support (a
+    principal representation, three atoms).  Checked with numpy: the returned law matches
+    m_1..m_4 to rounding and has an atom at -2 or 2."""
+    for atoms, counts in FOUR_ATOM_LAWS:
+        x, w = np.array(atoms), np.array(counts, float) / sum(counts)
+        mom = [w @ x**k for k in range(1, 5)]
+        a, v = extract_atoms(mom, (-2, 2))
+        assert max(abs(v @ a**k - mom[k - 1]) for k in range(1, 5)) < 1e-9
+        assert min(np.abs(a + 2).min(), np.abs(a - 2).min()) < 1e-6
+        assert a.min() >= -2 and a.max() <= 2
+
+
 # ----------------------------------------------------------------- BoundResult arithmetic
 def _result(**kw):
     base = dict(lower_outer=1.0, upper_outer=5.0, lower_attained=1.5, upper_attained=4.0,
