@@ -101,7 +101,7 @@ def mse_range(model, target, laws, *, method=None, degree=None, reference=None, 
             [_factors(e, resolved.free) for e, *_ in resolved.constraints] + [1])
     affine = r == 1
     size = math.comb(r + resolved.K // 2, r)
-    interval = size > max_size
+    interval = not affine and size > max_size  # the affine SDP is the moment cone itself
     s = _scale(resolved)
     relax = None if interval else Relaxation(Fr, resolved, r, s)
     rng = np.random.default_rng(seed)

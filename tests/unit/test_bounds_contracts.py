@@ -535,6 +535,11 @@ def test_affine_model_over_a_variance_interval():
     assert res.dim == 1 and res.degree == 1 and res.fixed == {1: 0}
     assert sympy.expand(res.form - (4 * m(2) + 1)) == 0
     # the train error of N(0, 1) is 4 * 1 + 1 = 5: the gap range is [0, 12]
+    # the affine SDP is the (small) moment cone itself: max_size never switches it to the
+    # moment box (that raised a TypeError before: no box is built in the affine case)
+    small = mse_range(net, target, laws, max_size=0)
+    assert small.exact and small.method == "sdp-moment-cone"
+    assert (small.lower, small.upper) == pytest.approx((5, 17), rel=SDP_REL)
     g = gap_range(net, target, cm.state.Cumulants.iid(Normal(0, 1), 1, 2), laws)
     assert g.lower_attained == pytest.approx(0, abs=SDP_REL * 5)
     assert g.upper_attained == pytest.approx(12, rel=SDP_REL) and g.quantity == "gap"

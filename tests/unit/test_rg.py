@@ -511,3 +511,26 @@ def test_learned_non_polynomial_step_is_labelled_and_matches_samples():
     se_var = np.sqrt(((c**4).mean() - c.var() ** 2) / len(y))
     assert abs(y.var(ddof=1) - s1[0, 0]) < 4 * se_var
     assert abs(y.mean() - s1[0]) < 4 * y.std() / np.sqrt(len(y))
+
+
+def test_learned_step_on_blocks_that_differ_only_in_the_mean():
+    """Step y = S + S^2 on block sums S ~ N(mu, 2) (two N(mu/2, 1) sites):
+    E y = mu + s^2 + mu^2 and Var y = s^2 + (2 s^4 + 4 mu^2 s^2) + 2 (2 mu s^2), s^2 = 2:
+    mu = 0 gives (2, 10), mu = 2 gives (8, 58)."""
+    from cumulants.distributions import Normal
+    from cumulants.layers import Dense, Network, Quadratic
+
+    step = Network([Dense([[1, 1]]), Quadratic(1)])
+    x = Cumulants.independent([Normal(0, 1)] * 2 + [Normal(1, 1)] * 2, 4)
+    (out,) = rg.flow(x, 1, step=step, order=2)
+    assert out.marginal(0) == [2, 10] and out.marginal(1) == [8, 58]
+
+
+def test_flow_summary_numbers_steps_from_one_and_needs_three_cumulants_for_skewness():
+    x = Cumulants.iid(Exponential(1), 4, 3)
+    rows = rg.flow_summary(rg.flow(x, 2, block=2))
+    assert [r["step"] for r in rows] == [1, 2]
+    # order 3 held: skewness 2 / sqrt(2) after one step, no kurtosis
+    assert sympy.simplify(rows[0]["skewness"] - SQ2) == 0 and rows[0]["excess_kurtosis"] is None
+    (row,) = rg.flow_summary([Cumulants.univariate([0, 4, 8])])
+    assert row["skewness"] == 1 and row["excess_kurtosis"] is None
