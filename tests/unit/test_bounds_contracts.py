@@ -202,7 +202,7 @@ def test_resolve_fixes_moments_from_exact_cumulants():
     # exact rationals stay exact: k1 = 1/3, k2 = 1/2 -> m2 = 1/2 + 1/9 = 11/18
     r = resolve(LawClass(cumulants={1: sympy.Rational(1, 3), 2: sympy.Rational(1, 2)}), 2)
     assert r.fixed == {1: sympy.Rational(1, 3), 2: sympy.Rational(11, 18)}
-    # moments beyond K are still used to fix lower ones but are dropped from ``fixed``
+    # the highest order K itself is fixed too
     r = resolve(LawClass(moments={1: 0, 2: 1}), 2)
     assert r.fixed == {1: 0, 2: 1} and r.free == []
     # an order fixed only through a higher-order one: kappa_2 = 2 with m_1 = 1 -> m_2 = 3
@@ -366,7 +366,7 @@ def test_reference_law_for_surrogates():
         return float(law.cumulant(1)), float(law.cumulant(2))
 
     assert mv(_reference(LawClass(cumulants={1: 2, 2: 9}))) == pytest.approx((2, 9), rel=1e-12)
-    assert mv(_reference(LawClass(moments={1: -1}, cumulants={2: (1, 4)}))) == \
+    assert mv(_reference(LawClass(moments={1: -1}, cumulants={2: (2, 5)}))) == \
         pytest.approx((-1, 1), rel=1e-12)
     assert mv(_reference(LawClass(cumulants={1: (0.5, 1), 2: 4}))) == pytest.approx((0, 4), abs=1e-12)
     assert mv(_reference(LawClass())) == pytest.approx((0, 1), abs=1e-12)
@@ -581,3 +581,57 @@ def test_moment_box_alone_for_large_relaxations():
     assert res.lower_outer == pytest.approx(8, rel=SDP_REL)
     assert res.upper_outer == pytest.approx(40, rel=SDP_REL)
     assert res.upper_attained == pytest.approx(40, rel=SDP_REL)
+
+
+def test_non_affine_class_constraint_outer_and_inner_by_hand():
+    """e = x (target 0): MSE = m_2.  Class: mean in [-1/2, 1/2], variance exactly 1, on
+    [-3, 3], so m_2 = 1 + m_1^2 ranges over [1, 5/4] (inner values, attained by laws of the
+    class).  The constraint m_2 - m_1^2 = 1 has a product of unknowns, so the outer bound is
+    the r = 2, order-1 relaxation: with L12 = L(x1 x2) = m_2 - 1 the moment matrix
+    [[1, m1, m1], [m1, m2, L12], [m1, L12, m2]] >= 0 iff u = m2 - m1^2 >= |L12 - m1^2| =
+    |u - 1|, i.e. u >= 1/2: min m_2 = 1/2 (at m_1 = 0); the localiser 9 - m_2 >= 0 gives
+    max m_2 = 9 (the moment box, m_2 in [0, 9], agrees)."""
+    laws = LawClass(cumulants={1: (-0.5, 0.5), 2: 1}, support=(-3, 3))
+    res = mse_range(Dense([[1]]), Dense([[0]]), laws, starts=2)
+    assert not res.affine and res.method.startswith("moment-sos(r=2, order=1)")
+    assert res.lower_outer == pytest.approx(0.5, rel=SDP_REL)
+    assert res.upper_outer == pytest.approx(9, rel=SDP_REL)
+    assert res.lower_attained == pytest.approx(1, rel=SDP_REL)
+    assert res.upper_attained == pytest.approx(1.25, rel=SDP_REL)
+    for law in (res.lower_law, res.upper_law):
+        assert laws.contains(law, tol=1e-8)
+    assert res.gap == pytest.approx((1 - 0.5) + (9 - 1.25), rel=SDP_REL)
+
+
+def test_moment_box_lower_bound_is_clipped_at_zero():
+    """e = x1 - x2: MSE = 2 m_2 - 2 m_1^2 (twice the variance), class: mean in [-1, 1] on
+    [-3, 3].  The moment box has m_1 in [-1, 1] (so m_1^2 in [0, 1]) and m_2 in [0, 9], so
+    interval arithmetic gives [0 - 2, 18 - 0] = [-2, 18]; a mean of squares is >= 0, so the
+    lower end is reported as 0 (attained by any point law), the upper 18 (atoms -3, 3)."""
+    laws = LawClass(cumulants={1: (-1, 1)}, support=(-3, 3))
+    res = mse_range(Dense([[1, -1]]), Dense([[0, 0]]), laws, max_size=0, starts=2)
+    assert res.method.startswith("moment-box-interval(K=2)")
+    assert res.lower_outer == 0.0 and res.lower == 0.0
+    assert res.upper_outer == pytest.approx(18, rel=SDP_REL)
+    assert res.upper_attained == pytest.approx(18, rel=SDP_REL)
+    assert res.lower_attained == pytest.approx(0, abs=18 * SDP_REL)
+
+
+def test_from_samples_mean_interval_and_validation():
+    """The order-1 interval is k_1 +- z sqrt(k_2 / n): the exact variance of the sample mean is
+    kappa_2 / n, with the unbiased sample variance k_2 plugged in; z = 1.959963984540054 for
+    95% (the normal quantile, Abramowitz & Stegun 26.2)."""
+    x = np.random.default_rng(4).uniform(-1, 1, 400)
+    c = LawClass.from_samples(x, 2, support=(-1, 1))
+    lo, hi = c.cumulants[1]
+    half = 1.959963984540054 * math.sqrt(x.var(ddof=1) / x.size)
+    assert (lo + hi) / 2 == pytest.approx(x.mean(), abs=1e-12)
+    assert (hi - lo) / 2 == pytest.approx(half, rel=1e-9)
+    assert c.level == 0.95 and c.support == (-1, 1)
+    lo99, hi99 = LawClass.from_samples(x, 1, level=0.99).cumulants[1]
+    assert (hi99 - lo99) / 2 == pytest.approx(2.5758293035489 / 1.959963984540054 * half, rel=1e-9)
+    for level in (0, 1, 1.5, -0.1, True, "0.9"):
+        with pytest.raises(InvalidParameterError, match="level"):
+            LawClass.from_samples(x, 2, level=level)
+    with pytest.raises(InvalidParameterError, match="a 1-D sample"):
+        LawClass.from_samples(x.reshape(20, 20), 2)

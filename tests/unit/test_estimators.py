@@ -624,3 +624,15 @@ def test_joint_kstats_refuse_work_beyond_the_limit():
     """Bell(12) * C(13, 12) * 100 = 4213597 * 13 * 100 = 5.5e9 > MAX_KSTAT_WORK = 5e9."""
     with pytest.raises(cm.OrderTooHighError, match="MAX_KSTAT_WORK"):
         joint_k_statistics(np.zeros((100, 2)), 12)
+
+
+def test_k1_carries_the_compensation_of_the_float_mean():
+    """The float mean sum(x)/n is corrected by the mean of the residuals x - mean; on this
+    sample that gives the exactly rounded mean (computed here in rationals) where the plain
+    float mean is one unit in the last place off."""
+    x = np.array([1001.257302210934, 867.8951367086981, 1000.6404226504433, 1001.0490011715304,
+                  464.3306268388891])
+    exact = float(sum(Fraction(v) for v in x) / len(x))
+    assert np.add.reduce(x) / len(x) != exact  # the premise
+    assert k_statistics(x, 1)[0] == exact
+    assert k_statistics(x, 3)[0] == exact

@@ -534,3 +534,11 @@ def test_flow_summary_numbers_steps_from_one_and_needs_three_cumulants_for_skewn
     assert sympy.simplify(rows[0]["skewness"] - SQ2) == 0 and rows[0]["excess_kurtosis"] is None
     (row,) = rg.flow_summary([Cumulants.univariate([0, 4, 8])])
     assert row["skewness"] == 1 and row["excess_kurtosis"] is None
+
+
+def test_zero_steps_and_one_cumulant():
+    x = Cumulants.iid(Exponential(1), 4, 3)
+    assert rg.flow(x, 0, block=2) == []
+    assert rg.flow(x, 0, block=2, include_initial=True) == [x]
+    (row,) = rg.flow_summary([Cumulants.univariate([1.5])])
+    assert row["kappa"] == [1.5] and row["skewness"] is None and row["excess_kurtosis"] is None
