@@ -82,6 +82,10 @@ TESTS = {
     "cumulants/layers (exact)": [ORACLES, "tests/unit/test_layers_contracts.py", "tests/unit/test_layers.py", "tests/unit/test_contraction.py",
                                  "tests/crosscheck/test_layers_oracles.py",
                                  "tests/properties/test_layer_laws.py"],
+    "cumulants/layers (approximate)": ["tests/unit/test_nonpolynomial.py",
+                                       "tests/unit/test_gaussian_expectations.py",
+                                       "tests/crosscheck/test_gaussian_vs_mpmath.py",
+                                       "tests/crosscheck/test_edges_vs_mpmath.py"],
 }
 # Named groups of files: the exact-formula part of a package is scored on its own.
 GROUPS = {
@@ -89,6 +93,11 @@ GROUPS = {
                                  "cumulants/layers/activations.py", "cumulants/layers/message_passing.py",
                                  "cumulants/layers/network.py", "cumulants/layers/contraction.py",
                                  "cumulants/layers/_diagrams.py", "cumulants/layers/_polyvec.py"],
+    "cumulants/layers (approximate)": ["cumulants/layers/gaussian.py", "cumulants/layers/hermite.py",
+                                       "cumulants/layers/nonpolynomial.py",
+                                       "cumulants/layers/_gaussian_numerics.py",
+                                       "cumulants/layers/_surrogate_coeffs.py",
+                                       "cumulants/layers/_surrogate_error.py"],
 }
 # The exact-formula modules first: a pass cut short by the budget covers them.
 DEFAULT_MODULES = ["cumulants/algebra", "cumulants/state.py", "cumulants/rg.py", "cumulants/generalisation.py",

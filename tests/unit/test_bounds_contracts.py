@@ -336,9 +336,9 @@ def test_merge_and_starts():
     # atoms within 1e-9 merge (weighted mean), weights renormalised to sum 1
     assert atoms[0] == pytest.approx(5e-13, abs=1e-15) and atoms[1:] == [1.0, 3.0]
     assert weights == pytest.approx([0.5, 0.25, 0.25], abs=1e-15)
-    atoms, weights = _merge(np.array([1000.0, 1000.0 + 5e-7, 1000.0 + 2e-6]), np.array([1, 1, 2.0]))
+    atoms, weights = _merge(np.array([1000.0, 1000.0 + 8e-7, 1000.0 + 2e-6]), np.array([3, 1, 4.0]))
     assert len(atoms) == 2 and weights == pytest.approx([0.5, 0.5], abs=1e-15)
-    assert atoms[0] == pytest.approx(1000.0 + 2.5e-7, abs=1e-9)
+    assert atoms[0] == pytest.approx(1000.0 + 2e-7, abs=1e-10)  # (3 * 1000 + 1000 + 8e-7) / 4
     r = resolve(LawClass(support=(-2, 3)), 2)
     a, w = _end_start(r, 5, 1.0)
     assert a.tolist() == [-2.0, -0.75, 0.5, 1.75, 3.0] and w.tolist() == [0.2] * 5
@@ -635,3 +635,45 @@ def test_from_samples_mean_interval_and_validation():
             LawClass.from_samples(x, 2, level=level)
     with pytest.raises(InvalidParameterError, match="a 1-D sample"):
         LawClass.from_samples(x.reshape(20, 20), 2)
+
+
+def _max_coeff_diff(F, G):
+    syms = [m(k) for k in range(1, 7)]
+    return float(sympy.Poly(sympy.expand(F - G), *syms).max_norm())
+
+
+def test_surrogate_reference_laws():
+    """Hermite surrogates are fitted on a reference law: the documented default of
+    mse_moment_form is the standard normal; mse_range uses the reference it is given, and
+    without one the normal law with the class's mean and variance.  The forms are compared
+    with mse_moment_form called with that reference explicitly (no core.py code involved)."""
+    from cumulants.layers import Tanh
+
+    net, target = Network([Dense([[1]]), Tanh()]), Dense([[1]])
+
+    def form(ref):
+        return mse_moment_form(net, target, method="hermite", degree=3, reference=ref)[0]
+
+    default, std, shifted = form(None), form(Normal(0, 1)), form(Normal(1, 1))
+    assert _max_coeff_diff(default, std) < 1e-15 and _max_coeff_diff(default, shifted) > 1e-3
+    uni = Uniform(-1, 1)
+    res = mse_range(net, target, LawClass.standardised((-2, 2)), method="hermite", degree=3,
+                    reference=uni)
+    assert _max_coeff_diff(res.full_form, form(uni)) < 1e-15
+    assert _max_coeff_diff(res.full_form, std) > 1e-3 and res.approximate
+    res = mse_range(net, target, LawClass(cumulants={1: 1, 2: 1}, support=(-1, 3)),
+                    method="hermite", degree=3)
+    assert _max_coeff_diff(res.full_form, shifted) < 1e-15
+
+
+def test_moment_box_with_a_negative_coefficient():
+    """e = x1 - x2 + 3: MSE = 2 m_2 - 2 m_1^2 + 9 (the cross term 6 E(x1 - x2) vanishes).
+    Class: mean in [-3/2, 3/2] on [-3, 3]: m_1^2 in [0, 9/4], m_2 in [0, 9], so the box is
+    [9 + 0 - 2 * 9/4, 9 + 18 - 0] = [4.5, 27]; the true range is [9, 27] (a point law; the
+    law on {-3, 3} with mean 0)."""
+    laws = LawClass(cumulants={1: (-1.5, 1.5)}, support=(-3, 3))
+    res = mse_range(Dense([[1, -1]], [3]), Dense([[0, 0]]), laws, max_size=0, starts=2)
+    assert res.lower_outer == pytest.approx(4.5, rel=SDP_REL)
+    assert res.upper_outer == pytest.approx(27, rel=SDP_REL)
+    assert res.lower_attained == pytest.approx(9, rel=SDP_REL)
+    assert res.upper_attained == pytest.approx(27, rel=SDP_REL)
