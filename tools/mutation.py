@@ -283,7 +283,14 @@ def _save(path, data, module=None):
         os.replace(tmp, path)
 
 
-def run_module(module, budget, tests, results, seed=12):
+def _key(m):
+    # the column tells apart equal mutations of one line (both 1s of ``range(1, n + 1)``)
+    return (f"{m['digest']}|{m['file']}:{m['line']}:{m['col']}:{m['kind']}:{m['description']}:"
+            f"{m['original']}")
+
+
+def run_module(module, budget, tests, results, seed=12, first=()):
+    """Run the mutants of ``module`` in a fixed random order (those keyed in ``first`` first)."""
     files = _files(module)
     work = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
@@ -302,6 +309,7 @@ def run_module(module, budget, tests, results, seed=12):
                 m["file"], m["digest"] = rel, digest
                 pool.append(m)
         random.Random(seed).shuffle(pool)
+        pool.sort(key=lambda m: _key(m) not in first)  # stable: the rest keep their order
         targets = [t for t in tests if (work / t).exists()]
         status, base = _pytest(work, targets + [f.relative_to(ROOT).as_posix() for f in files], 1800)
         if status != "survived":
@@ -314,9 +322,7 @@ def run_module(module, budget, tests, results, seed=12):
         entry.update(total=len(pool), tests=targets, clean_seconds=round(base, 1))
         t0 = time.monotonic()
         for m in pool:
-            # the column tells apart equal mutations of one line (both 1s of ``range(1, n + 1)``)
-            key = f"{m['file']}:{m['line']}:{m['col']}:{m['kind']}:{m['description']}:{m['original']}"
-            key_full = f"{m['digest']}|{key}"
+            key_full = _key(m)
             if key_full in entry["mutants"]:
                 continue
             if time.monotonic() - t0 > budget:
@@ -417,10 +423,12 @@ def main(argv=None):
         override = args.tests.split(",") if args.tests else None
         for module in args.modules or DEFAULT_MODULES:
             module = module.rstrip("/")
+            first = set()
             if args.retest_survivors and module in results:
                 kept = results[module]["mutants"]
-                results[module]["mutants"] = {k: m for k, m in kept.items() if m["status"] != "survived"}
-            run_module(module, args.budget, _tests_for(module, override), results)
+                first = {k for k, m in kept.items() if m["status"] == "survived"}
+                results[module]["mutants"] = {k: m for k, m in kept.items() if k not in first}
+            run_module(module, args.budget, _tests_for(module, override), results, first=first)
     notes = tomllib.loads(NOTES.read_text()) if NOTES.exists() else {}
     write_report(results, notes)
     return 0
