@@ -15,7 +15,7 @@ import sympy
 from .._numbers import check_order, check_real, domain_of, to_domain
 from ..errors import bad_argument
 from ..state import Cumulants
-from .base import Layer
+from .base import Layer, ring_scalar
 
 __all__ = ["Polynomial", "Quadratic", "Identity"]
 
@@ -73,7 +73,7 @@ class Polynomial(Layer):
                 power = (p if k == 1 else power * p) if k >= 1 else None
                 if c == 0:
                     continue
-                acc = acc + (c if k == 0 else power * c)
+                acc = acc + (ring_scalar(p, c) if k == 0 else power * ring_scalar(p, c))
             out.append(acc)
         return out
 

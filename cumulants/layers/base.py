@@ -13,6 +13,20 @@ from ..errors import NotPolynomialError
 __all__ = ["Layer"]
 
 
+def ring_scalar(p, c):
+    """``c`` as an element of the coefficient domain of the ring element ``p``.
+
+    sympy turns an mpmath number that meets a ring element into a float first, which keeps
+    16 of its digits; converting it through the domain keeps all of them.  Anything else
+    (numbers with a ring of their own kind, or ``p`` not a ring element) is returned as is.
+    """
+    import mpmath
+
+    if isinstance(c, mpmath.mpf) and hasattr(p, "ring"):
+        return p.ring.domain(c)
+    return c
+
+
 class Layer:
     """Base class of analytic layers (dense, activations, message passing)."""
 

@@ -23,7 +23,7 @@ from .. import _tensor
 from .._numbers import check_finite, check_order, check_real, domain_of, join_domains, to_domain
 from ..errors import InvalidParameterError, ShapeMismatchError, bad_argument
 from ..state import Cumulants, _as_storage
-from .base import Layer
+from .base import Layer, ring_scalar
 
 __all__ = ["Dense", "as_weight_matrix"]
 
@@ -196,9 +196,9 @@ class Dense(Layer):
             for j, p in enumerate(inputs):
                 w = self.weight[i, j]
                 if w != 0:
-                    acc = acc + p * w
+                    acc = acc + p * ring_scalar(p, w)
             if self.bias is not None:
-                acc = acc + self.bias[i]
+                acc = acc + ring_scalar(acc, self.bias[i])
             out.append(acc)
         return out
 

@@ -215,3 +215,27 @@ def test_network_with_a_dead_unit_agrees_across_routes():
     net = cm.Network([cm.Dense([[1], [0]]), cm.Polynomial([0, 0, 1]), cm.Dense([[1, 1]])])
     z = Cumulants.gaussian([0], [[1]], order=2)
     assert net.propagate(z, 2, route="polynomial").marginal(0) == [1, 2]
+
+
+def test_mpmath_networks_keep_every_digit():
+    """x ~ N(1/3, 1), z = x/3 + 1/11, y = 1/13 + z + z^2/7, all at 40 digits:
+    E y = 1/13 + mu + (s^2 + mu^2)/7 with mu = 1/9 + 1/11 = 20/99, s^2 = 1/9 (in rationals);
+    the polynomial route must agree to 35 digits, not to the 16 of a float."""
+    import cumulants as cm
+
+    mu, s2 = Fraction(20, 99), Fraction(1, 9)
+    want = Fraction(1, 13) + mu + (s2 + mu**2) / 7
+    with mpmath.workdps(40):
+        third = mpmath.mpf(1) / 3
+        state = Cumulants.gaussian([third], [[mpmath.mpf(1)]], order=2)
+        net = cm.Network([cm.Dense([[third]], [mpmath.mpf(1) / 11]),
+                          cm.Polynomial([mpmath.mpf(1) / 13, 1, mpmath.mpf(1) / 7])])
+        for route in ("polynomial", "layerwise"):
+            got = net.propagate(state, 1, route=route)[0]
+            assert isinstance(got, mpmath.mpf)
+            assert abs(got - mpmath.mpf(want.numerator) / want.denominator) < mpmath.mpf(10) ** -35
+
+
+def test_integer_arrays_convert_to_exact_integers():
+    out = cumulants_from_moments(np.array([1, 5, 13]))
+    assert out == (1, 4, 0) and all(isinstance(v, sympy.Integer) for v in out)

@@ -208,6 +208,10 @@ def test_resolve_fixes_moments_from_exact_cumulants():
     # an order fixed only through a higher-order one: kappa_2 = 2 with m_1 = 1 -> m_2 = 3
     r = resolve(LawClass(moments={1: 1}, cumulants={2: 2}), 2)
     assert r.fixed == {1: 1, 2: 3}
+    # kappa_3 = m_3 - 3 m_1 m_2 + 2 m_1^3 is linear in m_2 with coefficient -3 m_1 once m_1 and
+    # m_3 are known: m_1 = 1, m_3 = 4, kappa_3 = 0 give 0 = 4 - 3 m_2 + 2, so m_2 = 2
+    r = resolve(LawClass(moments={1: 1, 3: 4}, cumulants={3: 0}), 4)
+    assert r.fixed == {1: 1, 2: 2, 3: 4} and r.free == [4]
     # floats: m_1 = 0.5, kappa_2 = 1 -> m_2 = 1.25
     r = resolve(LawClass(cumulants={1: 0.5, 2: 1.0}), 2)
     assert float(r.fixed[2]) == 1.25
@@ -533,6 +537,7 @@ def test_affine_model_over_a_variance_interval():
         assert laws.contains(law, tol=1e-8)
         assert enumerate_mse(net, target, law.atoms, law.weights) == pytest.approx(value, rel=SDP_REL)
     assert res.dim == 1 and res.degree == 1 and res.fixed == {1: 0}
+    assert res.witnesses() == []  # documented: witnesses only for an infinite worst case
     assert sympy.expand(res.form - (4 * m(2) + 1)) == 0
     # the train error of N(0, 1) is 4 * 1 + 1 = 5: the gap range is [0, 12]
     # the affine SDP is the (small) moment cone itself: max_size never switches it to the
@@ -677,3 +682,24 @@ def test_moment_box_with_a_negative_coefficient():
     assert res.upper_outer == pytest.approx(27, rel=SDP_REL)
     assert res.lower_attained == pytest.approx(9, rel=SDP_REL)
     assert res.upper_attained == pytest.approx(27, rel=SDP_REL)
+
+
+def test_constant_form_is_the_affine_case():
+    """Model = target: the error is 0, the form is the constant 0 and the range [0, 0] is
+    exact (no unknown moment at all counts as the affine case, not as a relaxation)."""
+    res = mse_range(Dense([[1, 1]]), Dense([[1, 1]]), LawClass.standardised((-2, 2)))
+    assert res.affine and res.exact and res.method == "sdp-moment-cone"
+    assert res.form == 0 and (res.lower, res.upper) == (0, 0)
+
+
+def test_relaxation_unbounded_below_falls_back_to_the_box():
+    """e = x1 + x2 + x3 with no constraint on the real line: MSE = 3 m_2 + 6 m_1^2 (r = 2).
+    The r = 2 moment matrix [[1, m1, m1], [m1, m2, L12], [m1, L12, m2]] allows m1 = 0,
+    L12 = -m2 (it only sees two of the three exchangeable inputs), so the relaxed minimum
+    3 m2 + 6 L12 = -3 m2 is unbounded below; the moment box (m_1^2 in [0, inf), m_2 in
+    [0, inf)) gives 0, which is the true minimum (the point law at 0).  The worst case is
+    infinite.  Tolerance: Clarabel's absolute gap 1e-8 on min m_2, times the coefficient 3."""
+    res = mse_range(Dense([[1, 1, 1]]), Dense([[0, 0, 0]]), LawClass(), starts=1)
+    assert not res.affine and res.upper == math.inf
+    assert res.lower_outer == pytest.approx(0, abs=1e-7)
+    assert res.lower_attained == pytest.approx(0, abs=1e-7)

@@ -636,3 +636,12 @@ def test_k1_carries_the_compensation_of_the_float_mean():
     assert np.add.reduce(x) / len(x) != exact  # the premise
     assert k_statistics(x, 1)[0] == exact
     assert k_statistics(x, 3)[0] == exact
+
+
+def test_as_samples_refuses_empty_input_and_passes_data_through():
+    from cumulants.estimators.kstat import as_samples
+
+    with pytest.raises(cm.ShapeMismatchError, match="at least one sample"):
+        as_samples(np.zeros(0))
+    out = as_samples([1, 2, 3])
+    assert out.dtype == np.float64 and out.tolist() == [1.0, 2.0, 3.0]
