@@ -474,3 +474,24 @@ def test_undecidable_symbolic_parameters_are_allowed():
     assert Normal(0, x).cumulant(2) == x**2
     assert Bernoulli(x).cumulant(2) == x - x**2
     assert Uniform(x, x + 1).cumulant(2) == R(1, 12)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [d for d, _ in STATS_CASES]
+    + [Poisson(3), Affine(Exponential(2), -3, shift=R(1, 2)), Sum(Poisson(1), Uniform(0, 2), Normal(1, 1))],
+    ids=repr,
+)
+def test_cgf_vanishes_at_zero(dist):
+    """K(0) = log E[e^0] = 0 for every law: the series check above cannot see a constant.
+    (A limit, since some closed forms, such as the uniform law's, are 0/0 at t = 0.)"""
+    assert sympy.limit(dist.cgf(T), T, 0) == 0
+
+
+def test_mpmath_laws_compute_at_the_callers_precision():
+    """kappa_2 and kappa_4 of Uniform(0, 1) are 1/12 and -1/120 (B_n / n); at 50 digits the
+    constants must carry 50 digits, not the 34 of the private float context."""
+    with mpmath.workdps(50):
+        u = Uniform(mpmath.mpf(0), mpmath.mpf(1))
+        assert abs(u.cumulant(2) - mpmath.mpf(1) / 12) < mpmath.mpf(10) ** -48
+        assert abs(u.cumulant(4) + mpmath.mpf(1) / 120) < mpmath.mpf(10) ** -48
