@@ -304,3 +304,13 @@ def test_exact_covariances_are_checked_exactly():
     with pytest.raises(InvalidCumulantsError, match="positive semidefinite"):
         Cumulants.gaussian([0, 0], cov)
     assert Cumulants.gaussian([0, 0], [[1, 1], [1, 1]]).dim == 2  # singular but PSD
+
+
+def test_float_storage_refuses_symbols_with_the_reason():
+    from cumulants.errors import InvalidParameterError
+
+    c = sympy.Symbol("c")
+    with pytest.raises(InvalidParameterError, match="float result cannot hold"):
+        Cumulants.univariate([1.0, 2.0]).map_entries(lambda v: v * c, "float")
+    s = Cumulants.univariate([1.0, 2.0]).map_entries(lambda v: sympy.Rational(1, 3) * v, "float")
+    assert s.marginal(0) == [1 / 3, 2 / 3]
