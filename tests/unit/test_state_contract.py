@@ -314,3 +314,13 @@ def test_float_storage_refuses_symbols_with_the_reason():
         Cumulants.univariate([1.0, 2.0]).map_entries(lambda v: v * c, "float")
     s = Cumulants.univariate([1.0, 2.0]).map_entries(lambda v: sympy.Rational(1, 3) * v, "float")
     assert s.marginal(0) == [1 / 3, 2 / 3]
+
+
+def test_map_entries_follows_the_values_into_another_domain():
+    s = Cumulants.univariate([1, 2]).map_entries(lambda v: v * 0.5)
+    assert s.domain == "float" and s.marginal(0) == [0.5, 1.0]
+
+
+def test_from_moments_of_a_single_mean_vector():
+    s = Cumulants.from_moments([[1, 2]])
+    assert s.order == 1 and s.dim == 2 and list(s.mean) == [1, 2]
