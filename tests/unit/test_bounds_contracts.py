@@ -703,3 +703,17 @@ def test_relaxation_unbounded_below_falls_back_to_the_box():
     assert not res.affine and res.upper == math.inf
     assert res.lower_outer == pytest.approx(0, abs=1e-7)
     assert res.lower_attained == pytest.approx(0, abs=1e-7)
+
+
+def test_a_degenerate_interval_is_a_known_value():
+    """moments 1: [0, 0] and 2: [1, 1] say exactly what the values 0 and 1 say: for the
+    affine error (2 - 1) x, the MSE is E x^2 = 1 on both classes."""
+    from cumulants.bounds import LawClass, mse_range
+    from cumulants.layers import Dense
+
+    fixed = mse_range(Dense([[2]]), Dense([[1]]), LawClass(moments={1: 0, 2: 1}))
+    interval = mse_range(Dense([[2]]), Dense([[1]]), LawClass(moments={1: (0, 0), 2: (1, 1)}))
+    assert float(fixed.lower) == pytest.approx(1.0, rel=1e-6) and fixed.exact
+    assert float(interval.lower) == pytest.approx(1.0, rel=1e-6)
+    assert float(interval.upper) == pytest.approx(1.0, rel=1e-6)
+    assert r"\text{(exact)}" in fixed.latex()
