@@ -239,3 +239,30 @@ def test_mpmath_networks_keep_every_digit():
 def test_integer_arrays_convert_to_exact_integers():
     out = cumulants_from_moments(np.array([1, 5, 13]))
     assert out == (1, 4, 0) and all(isinstance(v, sympy.Integer) for v in out)
+
+
+def test_joint_conversions_keep_fractions_and_minus_one():
+    """Fraction moments give a Fraction: kappa_2 = 1/2 - (1/2)^2 = 1/4.  A cumulant equal to
+    -1 is not mistaken for zero: E x^2 = kappa_2 + kappa_1^2 = 1 + 1 = 2."""
+    from cumulants.algebra import joint_moment_from_cumulants
+
+    m = {(0,): Fraction(1, 2), (0, 0): Fraction(1, 2)}
+    k2 = joint_cumulant_from_moments(m.__getitem__, (0, 0))
+    assert k2 == Fraction(1, 4) and isinstance(k2, Fraction)
+    kap = {(0,): -1, (0, 0): 1}
+    assert joint_moment_from_cumulants(kap.__getitem__, (0, 0)) == 2
+
+
+def test_cross_covariance_of_two_different_outputs():
+    """x ~ N(1, 1), outputs (x, x^2): cov = E x^3 - E x E x^2 = (1 + 3) - 1 * 2 = 2."""
+    _, (x,) = polynomial_ring(1)
+    z = Cumulants.gaussian([1], [[1]], order=2)
+    out = polynomial_cumulants([x, x**2], z, 2)
+    assert out[0, 1] == 2 and out[1, 1] == 6  # Var x^2 = 2 s^4 + 4 mu^2 s^2 = 6
+
+
+def test_validation_with_three_moments_and_the_variance_message():
+    assert cumulants_from_moments([0, 1, 0], validate=True) == (0, 1, 0)
+    # m1 = 0.5, m2 = 0.2: m2 - m1^2 = -0.05 < 0 (while m2 - m1^3 would be positive)
+    with pytest.raises(InvalidCumulantsError, match="variance m_2 - m_1\\^2 is negative"):
+        cumulants_from_moments([0.5, 0.2], validate=True)
