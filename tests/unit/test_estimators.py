@@ -645,3 +645,22 @@ def test_as_samples_refuses_empty_input_and_passes_data_through():
         as_samples(np.zeros(0))
     out = as_samples([1, 2, 3])
     assert out.dtype == np.float64 and out.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_bootstrap_batches_do_not_change_the_standard_errors(monkeypatch):
+    """Replicates drawn a few at a time consume the same random stream in the same order, so
+    the SEs equal those of one batch (to rounding)."""
+    import cumulants.estimators.variance as variance_module
+
+    X = np.random.default_rng(9).normal(size=(40, 2))
+    whole_joint = joint_k_statistics_se(X, 2, n_boot=20, rng=1)
+    whole = k_statistics_se(X[:, 0], 3, method="bootstrap", n_boot=20, rng=1)
+    monkeypatch.setattr(variance_module, "_BATCH_ELEMENTS", 3 * 40)
+    assert joint_k_statistics_se(X, 2, n_boot=20, rng=1) == pytest.approx(whole_joint, rel=1e-12)
+    assert list(k_statistics_se(X[:, 0], 3, method="bootstrap", n_boot=20, rng=1)) == \
+        pytest.approx(list(whole), rel=1e-12)
+
+
+def test_two_bootstrap_replicates_are_enough_to_run():
+    se = k_statistics_se(np.arange(10.0), 2, method="bootstrap", n_boot=2, rng=0)
+    assert se.shape == (2,) and np.all(np.isfinite(se))

@@ -124,3 +124,10 @@ def test_quadratic_form_refuses_a_scaled_identity_activation():
         quadratic_network_form(net)
     c0, g, M = quadratic_network_form(Network([Dense([[1]]), Polynomial([0, 1]), Dense([[3]])]))
     assert (c0, list(g), M) == (0, [3], sympy.Matrix([[3]]))  # M = sum_k v_k w_k w_k^T (alpha = 0)
+
+
+def test_sign_family_refuses_a_non_string_name():
+    from cumulants.errors import CumulantError
+
+    with pytest.raises(CumulantError, match="symbol stem"):
+        sign_family((1,), name=5)
