@@ -664,3 +664,9 @@ def test_bootstrap_batches_do_not_change_the_standard_errors(monkeypatch):
 def test_two_bootstrap_replicates_are_enough_to_run():
     se = k_statistics_se(np.arange(10.0), 2, method="bootstrap", n_boot=2, rng=0)
     assert se.shape == (2,) and np.all(np.isfinite(se))
+
+
+def test_single_joint_k_statistic_of_order_one_is_the_column_mean():
+    X = np.random.default_rng(12).normal(size=(30, 2)) + [5.0, -3.0]
+    assert float(joint_k_statistic(X, (1,))) == pytest.approx(X[:, 1].mean(), rel=1e-13)
+    assert float(joint_k_statistic(X, (0,))) == pytest.approx(X[:, 0].mean(), rel=1e-13)
