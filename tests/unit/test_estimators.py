@@ -670,3 +670,8 @@ def test_single_joint_k_statistic_of_order_one_is_the_column_mean():
     X = np.random.default_rng(12).normal(size=(30, 2)) + [5.0, -3.0]
     assert float(joint_k_statistic(X, (1,))) == pytest.approx(X[:, 1].mean(), rel=1e-13)
     assert float(joint_k_statistic(X, (0,))) == pytest.approx(X[:, 0].mean(), rel=1e-13)
+
+
+def test_nonfinite_message_names_the_first_bad_value():
+    with pytest.raises(cm.CumulantError, match=r"x\[1\]=nan"):
+        k_statistics(np.array([1.0, np.nan, 2.0, np.inf]), 2)
