@@ -718,3 +718,27 @@ def test_a_degenerate_interval_is_a_known_value():
     assert float(interval.upper) == pytest.approx(1.0, rel=1e-6)
     tex = fixed.latex()
     assert r"\text{(exact)}" in tex and tex.count(r"\[") == tex.count(r"\]") >= 1
+
+
+def test_fixed_second_moment_other_than_one():
+    """e = (2x + 1) - x = x + 1 with E x = 0 and E x^2 = 2: MSE = 2 + 1 = 3 exactly (a fixed
+    moment enters the objective's constant with its value, here 2, not 1)."""
+    from cumulants.bounds import LawClass, mse_range
+    from cumulants.layers import Dense
+
+    for support in (None, (-3, 3)):
+        kw = {} if support is None else {"support": support}
+        r = mse_range(Dense([[2]], [1]), Dense([[1]]), LawClass(moments={1: 0, 2: 2}, **kw))
+        assert float(r.lower) == pytest.approx(3.0, rel=1e-6)
+        assert float(r.upper) == pytest.approx(3.0, rel=1e-6)
+
+
+def test_quadratic_error_on_the_whole_line_is_unbounded_above():
+    """e = x^2 with E x = 0, E x^2 = 1 on the real line: E e^2 = E x^4 >= (E x^2)^2 = 1 (equality
+    for Rademacher) and unbounded above (E x^4 has no upper limit)."""
+    from cumulants.bounds import LawClass, mse_range
+    from cumulants.layers import Dense, Network, Quadratic
+
+    net = Network([Dense([[1]]), Quadratic(1)])
+    r = mse_range(net, Dense([[1]]), LawClass(moments={1: 0, 2: 1}))
+    assert float(r.lower) == pytest.approx(1.0, rel=1e-6) and r.upper == math.inf
