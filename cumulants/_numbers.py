@@ -119,8 +119,9 @@ def to_domain(value, domain: str):
     if domain in ("float", "mpmath") and isinstance(value, sympy.Basic) and value.free_symbols:
         raise InvalidParameterError(
             f"value {value} has free symbols {sorted(map(str, value.free_symbols))}, which "
-            f"{'an' if domain == 'mpmath' else 'a'} {domain} result cannot hold; substitute numbers (e.g. with .subs), or keep every "
-            "number exact (ints, sympy.Rational) so that the result stays symbolic")
+            f"{'an' if domain == 'mpmath' else 'a'} {domain} result cannot hold; substitute "
+            "numbers (e.g. with .subs), or keep every number exact (ints, sympy.Rational) so "
+            "that the result stays symbolic")
     if domain == "float":
         return float(value)
     if domain == "mpmath":

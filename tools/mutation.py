@@ -383,7 +383,8 @@ def write_report(results, notes):
                     f"{seconds / 60:.1f} | {stale} |")
         for m in sorted(surv, key=lambda m: (m["file"], m["line"])):
             original = m["original"].replace("|", "\\|")
-            survivors.append(f"| `{m['file']}:{m['line']}` | {m['kind']}: {m['description']} | "
+            where = f"{m['file']}:{m['line']}" + (f":{m['col']}" if "col" in m else "")
+            survivors.append(f"| `{where}` | {m['kind']}: {m['description']} | "
                              f"`{original}` | {_note(notes, m) or 'not yet analysed'} |")
     head = (REPORT.read_text().split("<!-- results -->")[0] if REPORT.exists()
             else "# Mutation testing\n\n")
@@ -392,7 +393,7 @@ def write_report(results, notes):
             "| stale (left out) |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|", *rows, "",
             "## Surviving mutants", "",
-            "| where | mutation | original | why it survives |", "|---|---|---|---|", *survivors, ""]
+            "| where (file:line:column) | mutation | original | why it survives |", "|---|---|---|---|", *survivors, ""]
     REPORT.write_text(head + "\n".join(body))
 
 

@@ -594,7 +594,9 @@ def test_plugin_needs_exactly_two_order_samples():
     from cumulants.errors import CumulantError
 
     x = np.random.default_rng(4).normal(size=6)
-    k_statistics_se(x, 3, method="plugin")  # n = 2 * order is enough
+    se, used = k_statistics_se(x, 3, method="plugin", full_output=True)  # n = 2 * order
+    assert se.shape == (3,) and all(u in ("plugin", "bootstrap") for u in used)
+    assert used[0] == "plugin"  # var(k_1) = k_2 / n > 0 whenever the sample varies
     with pytest.raises(CumulantError, match="at least 2\\*order=6"):
         k_statistics_se(x[:5], 3, method="plugin")
 
