@@ -63,7 +63,7 @@ def _scale(resolved):
     if math.isfinite(a) and math.isfinite(b):
         return max(abs(a), abs(b))
     if 2 in resolved.fixed:
-        return max(1e-6, math.sqrt(max(float(resolved.fixed[2]), 0.0))) or 1.0
+        return max(1e-6, math.sqrt(max(float(resolved.fixed[2]), 0.0)))
     return 1.0
 
 
@@ -215,11 +215,15 @@ def _interval_pow(x, p):
 
 
 def _merge(atoms, weights):
-    """Merge atoms closer than 1e-9 (relative); returns (atoms, weights) lists."""
+    """Merge atoms closer than 1e-7 (relative); returns (atoms, weights) lists.
+
+    SLSQP leaves one atom of an extremal law as two a few 1e-9 apart; merging at their
+    weighted mean keeps m_1 and moves m_k (k >= 2) by O(w * gap^2) only.
+    """
     order = np.argsort(atoms)
     out_a, out_w = [], []
     for a, w in zip(np.asarray(atoms)[order], np.asarray(weights)[order]):
-        if out_a and abs(a - out_a[-1]) <= 1e-9 * max(1.0, abs(a)):
+        if out_a and abs(a - out_a[-1]) <= 1e-7 * max(1.0, abs(a)):
             tot = out_w[-1] + w
             out_a[-1] = (out_a[-1] * out_w[-1] + a * w) / tot
             out_w[-1] = tot
@@ -235,7 +239,7 @@ def _solve(relax, sense, bounded):
         return relax.solve(sense)
     v1 = relax.solve(sense, cap=_UNBOUNDED_CAPS[0] * relax.n)
     v2 = relax.solve(sense, cap=_UNBOUNDED_CAPS[1] * relax.n)
-    if v2[1] is None or not math.isfinite(v2[1]):
+    if not math.isfinite(v2[1]):
         return v2
     grows = abs(v2[1] - v1[1]) > 1e-3 * (1 + abs(v1[1]))
     if grows:

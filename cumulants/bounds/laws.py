@@ -108,8 +108,6 @@ def _support(support):
         raise bad_argument("support", support, f"an interval (a, b) with a < b "
                            f"(reversed? use ({b}, {a}))" if float(a) > float(b) else
                            "an interval (a, b) with a < b (a single point is a degenerate law)")
-    if float(a) == math.inf or float(b) == -math.inf:
-        raise bad_argument("support", support, "an interval (a, b) of the real line")
     return (a, b)
 
 

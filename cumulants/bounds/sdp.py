@@ -152,11 +152,10 @@ class Relaxation:
             if not lam:
                 const += factor
                 continue
+            # every factor is an unknown moment (known ones were substituted), so the
+            # monomial is one variable of the relaxation
             cf, idx = self._affine_of(lam)
-            if idx is None:
-                const += factor * cf
-            else:
-                lin[idx] = lin.get(idx, 0.0) + factor * cf
+            lin[idx] = lin.get(idx, 0.0) + factor * cf
         return const, lin
 
     def _matrix(self, y, entries_fn, n):
@@ -265,34 +264,53 @@ def extract_atoms(m, support=(-math.inf, math.inf), tol=1e-7):
     span = max(abs(v) for v in (a_lo, a_hi, 1.0) if math.isfinite(v))
     trials = []
     for r in range(rank, 0, -1):
-        if r <= D and 2 * r - 1 <= K:
+        if r <= D:  # y_0..y_{2r-1} are known (2r - 1 < 2D <= K)
             trials.append((r, y))
         else:  # r = D + 1: extend by a free moment y_{2D+1} (flat extension), best choice
             t = _best_extension(y, r, span, a_lo, a_hi)
             trials.append((r, np.concatenate([y, [t * span * y[K]]])))
     for r, yy in trials:
+        found = _trial(yy, r, y, a_lo, a_hi)
+        if found is None:
+            continue
+        err = found[0]
+        if best is None or err < best[0]:
+            best = found
+        if err < 1e-9 * max(1.0, np.abs(y).max()):
+            break
+    if best is None:  # a point law in the support: its midpoint, the end of a half-line, or 0
+        ends = [v for v in (a_lo, a_hi) if math.isfinite(v)]
+        return np.array([sum(ends) / len(ends) if ends else 0.0]), np.ones(1)
+    order = np.argsort(best[1])
+    return best[1][order], best[2][order]
+
+
+def _trial(yy, r, y, a_lo, a_hi):
+    """``(error, atoms, weights)`` of the ``r``-atom law read off ``yy``, or None.
+
+    None when the Hankel system is singular or its roots overflow (moments spanning
+    hundreds of orders of magnitude), or when no nonnegative weights exist.
+    """
+    K = len(y) - 1
+    with np.errstate(over="ignore", invalid="ignore"):
         try:
             c = np.linalg.solve(np.array([[yy[i + j] for j in range(r)] for i in range(r)]),
                                 -yy[r:2 * r])
+            if not np.all(np.isfinite(c)):
+                return None
+            atoms = np.clip(np.real(np.roots(np.concatenate([[1.0], c[::-1]]))), a_lo, a_hi)
+            V = np.vander(atoms, min(2 * r, K + 1), increasing=True).T
+            if not np.all(np.isfinite(V)):
+                return None
+            w, *_ = np.linalg.lstsq(V, y[:len(V)], rcond=None)
         except np.linalg.LinAlgError:
-            continue
-        roots = np.roots(np.concatenate([[1.0], c[::-1]]))
-        atoms = np.clip(np.real(roots), a_lo, a_hi)
-        V = np.vander(atoms, min(2 * r, K + 1), increasing=True).T
-        w, *_ = np.linalg.lstsq(V, y[:min(2 * r, K + 1)], rcond=None)
+            return None
         w = np.clip(w, 0, None)
-        if w.sum() <= 0:
-            continue
+        if not w.sum() > 0:
+            return None
         w = w / w.sum()
         err = np.abs(np.vander(atoms, K + 1, increasing=True).T @ w - y).max()
-        if best is None or err < best[0]:
-            best = (err, atoms, w)
-        if err < 1e-9 * max(1.0, np.abs(y).max()):
-            break
-    if best is None:
-        return np.array([0.0 if not math.isfinite(a_lo + a_hi) else (a_lo + a_hi) / 2]), np.ones(1)
-    order = np.argsort(best[1])
-    return best[1][order], best[2][order]
+    return (err, atoms, w) if math.isfinite(err) else None
 
 
 def _quadrature(yy, r, a_lo, a_hi):
@@ -318,7 +336,8 @@ def _best_extension(y, r, span, a_lo, a_hi):
         except np.linalg.LinAlgError:
             return math.inf
         ends = [abs(atoms - v).min() for v in (a_lo, a_hi) if math.isfinite(v)]
-        return outside * 1e6 + (min(ends) if ends else 0.0)
+        value = outside * 1e6 + (min(ends) if ends else 0.0)
+        return value if math.isfinite(value) else math.inf  # overflowing roots: no candidate
 
     grid = np.linspace(-1, 1, 101)
     vals = [score(t) for t in grid]

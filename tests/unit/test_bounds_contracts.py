@@ -24,6 +24,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cumulants as cm
 from cumulants.bounds import (BoundResult, InfeasibleClassError, LawClass, gap_range,
@@ -337,12 +339,15 @@ def test_interval_arithmetic():
 
 def test_merge_and_starts():
     atoms, weights = _merge(np.array([1.0, 0.0, 1e-12, 3.0]), np.array([0.2, 0.2, 0.2, 0.2]))
-    # atoms within 1e-9 merge (weighted mean), weights renormalised to sum 1
+    # atoms within 1e-7 (relative to max(1, |a|)) merge at their weighted mean, weights
+    # renormalised to sum 1
     assert atoms[0] == pytest.approx(5e-13, abs=1e-15) and atoms[1:] == [1.0, 3.0]
     assert weights == pytest.approx([0.5, 0.25, 0.25], abs=1e-15)
-    atoms, weights = _merge(np.array([1000.0, 1000.0 + 8e-7, 1000.0 + 2e-6]), np.array([3, 1, 4.0]))
+    atoms, weights = _merge(np.array([1000.0, 1000.0 + 8e-5, 1000.0 + 2e-4]), np.array([3, 1, 4.0]))
     assert len(atoms) == 2 and weights == pytest.approx([0.5, 0.5], abs=1e-15)
-    assert atoms[0] == pytest.approx(1000.0 + 2e-7, abs=1e-10)  # (3 * 1000 + 1000 + 8e-7) / 4
+    assert atoms[0] == pytest.approx(1000.0 + 2e-5, abs=1e-10)  # (3 * 1000 + 1000 + 8e-5) / 4
+    atoms, _ = _merge(np.array([1.0, 1.0 + 2e-7]), np.array([0.5, 0.5]))
+    assert len(atoms) == 2  # 2e-7 apart at scale 1: two atoms
     r = resolve(LawClass(support=(-2, 3)), 2)
     a, w = _end_start(r, 5, 1.0)
     assert a.tolist() == [-2.0, -0.75, 0.5, 1.75, 3.0] and w.tolist() == [0.2] * 5
@@ -405,11 +410,37 @@ def test_extract_atoms_at_large_scale():
 def test_extract_atoms_fallback_is_a_finite_start():
     """m = (-2, 4) is the point law at -2, outside the support [1, ...): the one-atom trial
     clips the atom to 1 and its least-squares weight (1 + 1 * (-2)) / (1 + 1) < 0 is no law,
-    so the fallback start is used: the midpoint of a bounded support, 0 on a half-line."""
+    so the fallback start is used: a point law in the support, at the midpoint of a bounded
+    support, at the end of a half-line, at 0 on the line."""
     a, w = extract_atoms([-2, 4], (1, 3))
     assert a.tolist() == [2.0] and w.tolist() == [1.0]
     a, w = extract_atoms([-2, 4], (1, math.inf))
-    assert a.tolist() == [0.0] and w.tolist() == [1.0]
+    assert a.tolist() == [1.0] and w.tolist() == [1.0]
+    a, w = extract_atoms([2, 4], (-math.inf, -1))
+    assert a.tolist() == [-1.0] and w.tolist() == [1.0]
+
+
+def test_extract_atoms_of_moments_no_law_on_the_support_has():
+    """m = (0, 1, 0, 1) is Rademacher, with atoms +-1 outside [-1/2, 1/2].  The rank is 2
+    (H_2 = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]); the two-atom trial finds the roots +-1 of
+    x^2 - 1, clips them to +-1/2, and the least-squares weights of the inconsistent system
+    (rows x^0..x^3) are equal by symmetry: w = 10/17 each, which sum to 20/17, not 1.
+    Normalised, the start is the law {-1/2, 1/2} with weights 1/2, 1/2."""
+    a, w = extract_atoms([0, 1, 0, 1], (-0.5, 0.5))
+    assert a.tolist() == [-0.5, 0.5]
+    assert w == pytest.approx([0.5, 0.5], abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-50, 50), min_size=1, max_size=6),
+       st.sampled_from([(-math.inf, math.inf), (-2, 2), (0, 3), (1, math.inf), (-math.inf, 0.5)]))
+def test_extract_atoms_always_returns_a_law_on_the_support(m, support):
+    """Whatever the moment vector (feasible or not), the result is a start for the search: a
+    probability law (weights >= 0 summing to 1) with finite atoms in the support."""
+    a, w = extract_atoms(m, support)
+    assert np.all(np.isfinite(a)) and np.all(w >= 0)
+    assert w.sum() == pytest.approx(1, abs=1e-12)
+    assert support[0] <= a.min() and a.max() <= support[1]
 
 
 # 24 laws with four atoms on [-2, 2] (atoms rounded to 0.01, integer weights / their sum)
@@ -742,3 +773,55 @@ def test_quadratic_error_on_the_whole_line_is_unbounded_above():
     net = Network([Dense([[1]]), Quadratic(1)])
     r = mse_range(net, Dense([[1]]), LawClass(moments={1: 0, 2: 1}))
     assert float(r.lower) == pytest.approx(1.0, rel=1e-6) and r.upper == math.inf
+
+
+def test_tiny_error_coefficients_keep_their_relative_accuracy():
+    """e = 1e-5 x^2 (target 0), mean 0 and variance 1 on [-3, 3]: MSE = 1e-10 m_4 with
+    m_4 in [1, 9]: m_4 >= m_2^2 = 1 (Rademacher) and m_4 <= h^2 m_2 = 9 ({-3, 0, 3} with
+    weights 1/18, 8/9, 1/18).  The conic solver's tolerances are absolute, so the range
+    [1e-10, 9e-10] is only resolved when the objective is unit-scaled before solving."""
+    net = Network([Dense([[1]]), Polynomial([0, 0, 1e-5])])
+    res = mse_range(net, Dense([[0]]), LawClass.standardised((-3, 3)))
+    assert res.affine
+    assert res.lower_outer == pytest.approx(1e-10, rel=SDP_REL)
+    assert res.upper_outer == pytest.approx(9e-10, rel=SDP_REL)
+    assert res.lower_attained == pytest.approx(1e-10, rel=SDP_REL)
+    assert res.upper_attained == pytest.approx(9e-10, rel=SDP_REL)
+
+
+def test_large_bounded_values_on_the_line_are_not_called_unbounded():
+    """e = 1e4 x (target 0), mean 0 and variance in [1, 4] on the real line: MSE = 1e8 m_2,
+    in [1e8, 4e8].  Without a bounded support the range is solved under two trace caps and
+    called unbounded when the value grows between them; solver noise on a value of 4e8
+    (about 1e-8 relative, i.e. several units) must not count as growth."""
+    res = mse_range(Dense([[1e4]]), Dense([[0]]), LawClass(cumulants={1: 0, 2: (1, 4)}))
+    assert res.lower_outer == pytest.approx(1e8, rel=SDP_REL)
+    assert res.upper_outer == pytest.approx(4e8, rel=SDP_REL)
+    assert res.upper_attained == pytest.approx(4e8, rel=SDP_REL)
+
+
+def test_box_inner_search_polishes_starts_into_a_known_variance():
+    """e = x1^2 x2^2 (target 0), mean 0 and variance 1 on [-2, 2]: MSE = m_4^2, with m_4 in
+    [1, 4] (m_4 >= m_2^2 = 1, Rademacher; m_4 <= h^2 m_2 = 4, {-2, 0, 2} with weights 1/8,
+    3/4, 1/8), so the range is [1, 16].  With max_size=0 the outer bound is the moment box
+    and the inner one comes from SLSQP alone, started from equal weights on five equally
+    spaced atoms (variance 2, outside the class) and random laws: the search must keep the
+    known variance while moving atoms and weights to reach both ends."""
+    net = Network([Dense([[1, 1], [1, -1]]), Polynomial([0, 0, 1]), Dense([[0.25, -0.25]]),
+                   Polynomial([0, 0, 1])])
+    laws = LawClass.standardised((-2, 2))
+    res = mse_range(net, Dense([[0, 0]]), laws, max_size=0)
+    assert res.method.startswith("moment-box-interval(K=8)")
+    assert (res.lower_outer, res.upper_outer) == pytest.approx((1, 16), rel=SDP_REL)
+    assert res.lower_attained == pytest.approx(1, rel=SDP_REL)
+    assert res.upper_attained == pytest.approx(16, rel=SDP_REL)
+    for law, value in ((res.lower_law, 1), (res.upper_law, 16)):
+        assert laws.contains(law, tol=1e-8)
+        assert enumerate_mse(net, Dense([[0, 0]]), law.atoms, law.weights) == \
+            pytest.approx(value, rel=SDP_REL)
+    # both extremal laws are unique: m_4 = m_2^2 forces x^2 = 1 a.s. (mean 0: weights 1/2);
+    # m_4 = 4 m_2 forces x^2 (4 - x^2) = 0 a.s. (mean 0, variance 1: weights 1/8, 3/4, 1/8)
+    assert res.lower_law.atoms == pytest.approx([-1, 1], abs=1e-6)
+    assert res.lower_law.weights == pytest.approx([0.5, 0.5], abs=1e-6)
+    assert res.upper_law.atoms == pytest.approx([-2, 0, 2], abs=1e-6)
+    assert res.upper_law.weights == pytest.approx([1 / 8, 3 / 4, 1 / 8], abs=1e-6)
