@@ -232,33 +232,29 @@ def _table_maps(table, nvars, base):
     return _MAPS[key]
 
 
-def law_basis(moments, top, obj):
+def law_basis(moments, top):
     """``(L, D)`` with ``H = L D L^T`` for the Hankel matrix ``H_ab = m_{a+b}``, ``a, b <= top``.
 
-    ``moments[k] = E[xi^k]`` for ``k <= 2 top``.  A zero pivot (a law with few
-    support points, e.g. Rademacher) makes ``P_b = 0`` almost surely: its column is
-    zeroed, so it drops out of every moment.
+    ``moments[k] = E[xi^k]`` for ``k <= 2 top``, exact (rationals, or sympy or mpmath
+    numbers): float moments are factored as the rationals they are and rounded
+    afterwards.  A zero pivot (a law with few support points, e.g. Rademacher) makes
+    ``P_b = 0`` almost surely: its column is zeroed, so it drops out of every moment.
     """
     n = top + 1
     H = [[moments[a + b] for b in range(n)] for a in range(n)]
-    L = [[(1 if a == b else 0) if obj else float(a == b) for b in range(n)] for a in range(n)]
+    L = [[1 if a == b else 0 for b in range(n)] for a in range(n)]
     D = [0] * n
-    scale = max(abs(moments[2 * k]) for k in range(n)) if not obj else None
     for b in range(n):
         s = H[b][b] - sum(L[b][k] * L[b][k] * D[k] for k in range(b))
-        if obj:
-            zero = s == 0
-        else:
-            zero = abs(s) <= 1e-13 * max(scale, 1e-300)
+        zero = s == 0
         D[b] = 0 if zero else s
         for a in range(b + 1, n):
             if zero:
-                L[a][b] = 0 if obj else 0.0
+                L[a][b] = 0
             else:
                 L[a][b] = (H[a][b] - sum(L[a][k] * L[b][k] * D[k] for k in range(b))) / \
                     (Fraction(s) if isinstance(s, int) else s)
-    dtype = object if obj else float
-    return np.array(L, dtype=dtype), np.array(D, dtype=dtype)
+    return np.array(L, dtype=object), np.array(D, dtype=object)
 
 
 def transform(keys, coef, base, nvars, bases, obj):

@@ -289,12 +289,12 @@ def _bases(prob, inputs, top):
         if ks not in cache:
             if obj:
                 m = [1] + list(moments_from_cumulants(list(ks)))
-                cache[ks] = law_basis(m, top, obj)
+                cache[ks] = law_basis(m, top)
             else:
                 # Hankel matrices of high order are ill-conditioned: factor the float
                 # moments exactly (every float is a dyadic rational), round L and D once
                 m = [Fraction(1)] + _float_moments([Fraction(float(v)) for v in ks])
-                L, D = law_basis(m, top, True)
+                L, D = law_basis(m, top)
                 cache[ks] = (np.array(L, dtype=float), np.array(D, dtype=float))
         out.append(cache[ks])
     return out

@@ -225,3 +225,30 @@ def test_cost_model_orders_routes_as_measured():
             for b in measured:
                 if measured[a] > 5 * measured[b]:
                     assert est[a] > est[b], (case, a, b)
+
+
+@pytest.mark.parametrize("kx", [
+    [0.0, 1.0, 0.0, -2.0, 0.0, 16.0, 0.0, -272.0],         # Rademacher: zero pivots D_2.. = 0
+    [0.0, 1.0, 0.0, -1.2, 0.0, 48 / 7, 0.0, -86.4],  # uniform, variance 1: B_2n (2 sqrt3)^2n / 2n
+])
+def test_float_basis_strategy_on_a_wide_sum_to_the_fourth(kx):
+    """y = s^4 with s = w.x over 26 i.i.d. inputs (w_i = (i + 1)/32, dyadic, so exact as
+    floats): the output polynomial has C(30, 4) = 27405 monomials, past the 20000 where
+    float coefficients go through the dense monomial table.  Oracle: the cumulants of s
+    are kappa_n(s) = sum_i w_i^n kappa_n(x); its moments follow from the textbook
+    recursion m_n = sum_j C(n-1, j-1) kappa_j m_{n-j}, in exact rationals of the given
+    floats; E y = m_4(s) and kappa_2(y) = m_8(s) - m_4(s)^2.  The float route rounds L, D
+    and a few hundred thousand products: 1e-12 relative."""
+    from fractions import Fraction
+
+    d = 26
+    w = [(i + 1) / 32 for i in range(d)]
+    net = Network([Dense([w]), Polynomial([0, 0, 0, 0, 1])])
+    got = contraction_cumulants(net, Cumulants.iid_cumulants(kx, d), 2, strategy="basis")
+    ks = [sum(Fraction(wi) ** n for wi in w) * Fraction(kx[n - 1]) for n in range(1, 9)]
+    m = [Fraction(1)]
+    for n in range(1, 9):
+        m.append(sum(math.comb(n - 1, j - 1) * ks[j - 1] * m[n - j] for j in range(1, n + 1)))
+    assert got.domain == "float"
+    assert got[(0,)] == pytest.approx(float(m[4]), rel=1e-12)
+    assert got[(0, 0)] == pytest.approx(float(m[8] - m[4] ** 2), rel=1e-12)
