@@ -164,6 +164,13 @@ def test_contains_checks_moments_cumulants_and_support():
     assert LawClass(support=(-10 + 5e-9, 10)).contains(big)
     assert not LawClass(support=(-10 + 2e-8, 10)).contains(big)
     assert not LawClass(support=(-10, 10 - 2e-8)).contains(big)
+    # an infinite end does not scale the tolerance: on (-inf, 1/2] it is tol * max(1, 1/2)
+    near = Discrete([0.0, 0.5 + 1.5e-6], [0.5, 0.5])
+    assert not LawClass(support=(-math.inf, 0.5)).contains(near, tol=1e-6)
+    assert LawClass(support=(-math.inf, 0.5)).contains(near, tol=2e-6)
+    mirror = Discrete([-0.5 - 1.5e-6, 0.0], [0.5, 0.5])
+    assert not LawClass(support=(-0.5, math.inf)).contains(mirror, tol=1e-6)
+    assert LawClass(support=(-0.5, math.inf)).contains(mirror, tol=2e-6)
 
 
 def test_contains_support_of_catalogue_laws():
@@ -464,14 +471,29 @@ def test_extract_atoms_full_rank_gives_a_principal_representation():
     """m_1..m_4 of a four-atom law have a full-rank H_2, so the extension by y_5 is free;
     docs/formulas.md §9: it is chosen so that an atom sits at an end of the support (a
     principal representation, three atoms).  Checked with numpy: the returned law matches
-    m_1..m_4 to rounding and has an atom at -2 or 2."""
-    for atoms, counts in FOUR_ATOM_LAWS:
-        x, w = np.array(atoms), np.array(counts, float) / sum(counts)
+    m_1..m_4 to rounding and has an atom at -2 or 2.  Affine images of the laws on other
+    supports have principal representations too (the images of those on [-2, 2]); the
+    tolerances scale with the support's size h = max(1, |a|, |b|): h^4 for m_4, h for atoms."""
+    for lo, hi in ((-2, 2), (0, 1), (0, 0.5), (-20, 20), (1, 3)):
+        h = max(1, abs(lo), abs(hi))
+        for atoms, counts in FOUR_ATOM_LAWS:
+            x = lo + (np.array(atoms) + 2) / 4 * (hi - lo)
+            w = np.array(counts, float) / sum(counts)
+            mom = [w @ x**k for k in range(1, 5)]
+            a, v = extract_atoms(mom, (lo, hi))
+            assert max(abs(v @ a**k - mom[k - 1]) for k in range(1, 5)) < 1e-9 * h**4
+            assert min(np.abs(a - lo).min(), np.abs(a - hi).min()) < 1e-6 * h
+            assert a.min() >= lo and a.max() <= hi
+    # laws on [0, 1] with most mass near 1, whose best extension is the last grid point
+    # t = 1 (y_5 = y_4, the largest value x <= 1 allows): the refinement bracket ends there
+    for x, counts in (([0.29, 0.42, 0.49, 1.0], [16, 8, 4, 72]),
+                      ([0.02, 0.15, 0.15, 0.99], [56, 1, 26, 17]),
+                      ([0.29, 0.35, 0.63, 1.0], [2, 25, 4, 69])):
+        x, w = np.array(x), np.array(counts, float) / sum(counts)
         mom = [w @ x**k for k in range(1, 5)]
-        a, v = extract_atoms(mom, (-2, 2))
+        a, v = extract_atoms(mom, (0, 1))
         assert max(abs(v @ a**k - mom[k - 1]) for k in range(1, 5)) < 1e-9
-        assert min(np.abs(a + 2).min(), np.abs(a - 2).min()) < 1e-6
-        assert a.min() >= -2 and a.max() <= 2
+        assert a.max() == pytest.approx(1, abs=1e-6) and a.min() >= 0
 
 
 # ----------------------------------------------------------------- BoundResult arithmetic
@@ -553,6 +575,15 @@ def test_bound_result_validation(kw, match):
 
 
 # ----------------------------------------------------------------- ranges with closed forms
+def test_result_seconds_is_the_elapsed_time_of_the_call():
+    import time
+
+    t0 = time.perf_counter()
+    res = mse_range(Dense([[2]]), Dense([[1]]), LawClass(cumulants={1: 0, 2: (1, 4)}))
+    elapsed = time.perf_counter() - t0
+    assert 0 < res.seconds <= elapsed
+
+
 def test_affine_model_over_a_variance_interval():
     """y = 3 x + 1 against y* = x, mean 0, variance in [1, 4] on [-3, 3]:
     MSE = (3 - 1)^2 m_2 + 2 (3 - 1) 1 m_1 + 1 = 4 v + 1 over v in [1, 4] -> [5, 17];
@@ -651,6 +682,12 @@ def test_moment_box_lower_bound_is_clipped_at_zero():
     assert res.upper_outer == pytest.approx(18, rel=SDP_REL)
     assert res.upper_attained == pytest.approx(18, rel=SDP_REL)
     assert res.lower_attained == pytest.approx(0, abs=18 * SDP_REL)
+    # halved weights: MSE = m_2 / 2 - m_1^2 / 2, box [0 - 1/2, 9/2 - 0]; a coefficient in
+    # (0, 1) keeps its interval's orientation (c lo <= c hi)
+    res = mse_range(Dense([[0.5, -0.5]]), Dense([[0, 0]]), laws, max_size=0, starts=2)
+    assert res.lower_outer == 0.0
+    assert res.upper_outer == pytest.approx(4.5, rel=SDP_REL)
+    assert res.upper_attained == pytest.approx(4.5, rel=SDP_REL)
 
 
 def test_from_samples_mean_interval_and_validation():
