@@ -24,7 +24,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import cumulants as cm
@@ -438,7 +438,6 @@ def test_extract_atoms_of_moments_no_law_on_the_support_has():
     assert w == pytest.approx([0.5, 0.5], abs=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(-50, 50), min_size=1, max_size=6),
        st.sampled_from([(-math.inf, math.inf), (-2, 2), (0, 3), (1, math.inf), (-math.inf, 0.5)]))
 def test_extract_atoms_always_returns_a_law_on_the_support(m, support):
