@@ -421,3 +421,16 @@ def test_surrogate_second_moment_increases_to_the_closure_value():
     assert np.all(np.diff(partial) >= 0)
     full = gaussian_second_moment("tanh", 0.2, 0.2, 1.5, 1.5, 1.5)
     assert 0 < full - partial[-1] < 1e-5 and full - partial[5] > 1e-3
+
+
+def test_sympy_pair_of_a_polynomial_callable():
+    """A callable without a closed-form covariance goes through the exact sympy pair route.
+    For jointly Gaussian (X, Y) with means m1, m2, variances v1, v2 and covariance c,
+    Isserlis on the centred parts gives Cov(X^2, Y^2) = 2 c^2 + 4 m1 m2 c and
+    E[X^2 Y^2] = Cov + (v1 + m1^2)(v2 + m2^2), with every symbol free."""
+    m1, m2, c = sympy.symbols("m1 m2 c", real=True)
+    v1, v2 = sympy.symbols("v1 v2", positive=True)
+    cov = gaussian_covariance(lambda x: x**2, m1, m2, v1, v2, c, backend="sympy")
+    assert sympy.simplify(cov - (2 * c**2 + 4 * m1 * m2 * c)) == 0
+    second = gaussian_second_moment(lambda x: x**2, m1, m2, v1, v2, c, backend="sympy")
+    assert sympy.simplify(second - (2 * c**2 + 4 * m1 * m2 * c + (v1 + m1**2) * (v2 + m2**2))) == 0

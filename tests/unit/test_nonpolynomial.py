@@ -429,3 +429,24 @@ def test_bad_state_and_samples():
         UnitPolynomial([[0, float("nan")]])
     with pytest.raises(cm.InvalidParameterError):
         UnitPolynomial([])
+
+
+def test_unit_polynomial_drops_trailing_zero_columns():
+    """Rows are padded with zeros to one width, then all-zero top columns are dropped:
+    constant units keep one column, a mixed table keeps its longest nonzero row."""
+    assert UnitPolynomial([[3, 0, 0], [5]]).coeffs.tolist() == [[3], [5]]
+    assert UnitPolynomial([[1, 2, 0], [3]]).coeffs.tolist() == [[1, 2], [3, 0]]
+    assert UnitPolynomial([[0.5, 0.0]]).coeffs.tolist() == [[0.5]]
+
+
+def test_surrogate_degree_follows_the_method_it_is_asked_for():
+    """The layer's degree belongs to the layer's method: asked for the other method, the
+    surrogate uses that method's default degree (8 for Hermite, 5 for Taylor), so it equals
+    the surrogate of a layer built for that method.  Taylor at the mean 1 of tanh has every
+    coefficient up to degree 5 nonzero (tanh has no vanishing derivative at 1)."""
+    z = Cumulants.gaussian([1], [[1]])
+    got = Tanh(method="hermite", degree=3).surrogate(z, method="taylor").coeffs
+    assert got.shape == (1, 6)
+    assert got.tolist() == Tanh(method="taylor").surrogate(z).coeffs.tolist()
+    own = Tanh(method="taylor").surrogate(z, method="taylor").coeffs  # no degree given
+    assert own.shape == (1, 6)
