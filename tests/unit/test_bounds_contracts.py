@@ -861,3 +861,21 @@ def test_box_inner_search_polishes_starts_into_a_known_variance():
     assert res.lower_law.weights == pytest.approx([0.5, 0.5], abs=1e-6)
     assert res.upper_law.atoms == pytest.approx([-2, 0, 2], abs=1e-6)
     assert res.upper_law.weights == pytest.approx([1 / 8, 3 / 4, 1 / 8], abs=1e-6)
+
+
+@pytest.mark.parametrize("K", [2, 4])
+@pytest.mark.parametrize("support, lo, hi", [((-3, 3), 0, 9), ((-1, 2), 0, 4), ((1, 3), 1, 9)])
+def test_relaxation_keeps_the_support_for_every_number_of_variables(K, support, lo, hi):
+    """The range of m_2 over the laws on [a, b] is [min x^2, max x^2] over [a, b] (point
+    masses).  An objective in one variable's moments is relaxed exactly for any number r of
+    exchangeable variables: the univariate Hankel and localising matrices are principal
+    submatrices of the r-variable ones, so the bound cannot be looser, and every law is
+    feasible, so it cannot be tighter.  The localising matrix of (b - x_1)(x_1 - a) must
+    therefore act on x_1 alone, for r = 1, 2, 3."""
+    from cumulants.bounds.sdp import Relaxation
+
+    res = resolve(LawClass(support=support), K)
+    for r in (1, 2, 3):
+        relax = Relaxation(m(2), res, r, 3)
+        assert relax.solve("max")[1] == pytest.approx(hi, rel=SDP_REL)
+        assert relax.solve("min")[1] == pytest.approx(lo, abs=9 * SDP_REL)
