@@ -450,3 +450,11 @@ def test_surrogate_degree_follows_the_method_it_is_asked_for():
     assert got.tolist() == Tanh(method="taylor").surrogate(z).coeffs.tolist()
     own = Tanh(method="taylor").surrogate(z, method="taylor").coeffs  # no degree given
     assert own.shape == (1, 6)
+
+
+def test_unit_polynomial_apply_evaluates_each_unit_by_hand():
+    """Unit 0 is 1 + 2 z + 3 z^2, unit 1 is -z (its row padded with a zero)."""
+    layer = UnitPolynomial([[1, 2, 3], [0, -1]])
+    x = np.array([[0.5, 2.0], [-1.0, 0.0], [2.0, -3.0]])
+    expected = np.column_stack([1 + 2 * x[:, 0] + 3 * x[:, 0] ** 2, -x[:, 1]])
+    assert np.array_equal(layer.apply(x), expected)
