@@ -322,6 +322,9 @@ def test_unavailable_methods_name_the_fix():
         gaussian_second_moment("relu", 1, 0, 1, 1, 0.5, method="closed")
     with pytest.raises(MethodUnavailableError, match="backend"):
         gaussian_mean("tanh", 0, 1, backend="sympy")
+    for order in (1, 3):  # no exact cumulants of a non-polynomial f, at any order
+        with pytest.raises(MethodUnavailableError, match="no exact cumulants of f"):
+            gaussian_marginal_cumulants("tanh", 0, 1, order, backend="sympy")
     with pytest.raises(MethodUnavailableError, match="numerical"):
         gaussian_second_moment("relu", 0, 0, 1, 1, 0.5, method="quad", backend="sympy")
     with pytest.raises(MethodUnavailableError, match="backend"):
