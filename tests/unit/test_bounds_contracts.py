@@ -392,6 +392,9 @@ def test_bound_result_derived_values():
     assert (r.lower, r.upper) == (1.0, 5.0) and r.gap == pytest.approx(-1.0 + 5.0, abs=1e-15)
     r = _result(lower_outer=math.nan, lower_attained=math.nan)
     assert math.isnan(r.lower)
+    # so are nan solver values (a nan first in Python's min/max would win)
+    r = _result(lower_outer=math.nan, upper_outer=math.nan)
+    assert (r.lower, r.upper) == (1.5, 4.0)
     r = _result(upper_outer=math.inf, upper_attained=math.inf)
     assert r.unbounded and r.upper == math.inf and r.gap == 0.0
     r = _result(upper_outer=math.inf, upper_attained=7.0)

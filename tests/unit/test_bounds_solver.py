@@ -253,3 +253,16 @@ def test_relaxation_keeps_the_support_for_every_number_of_variables(K, support, 
         relax = Relaxation(m(2), res, r, 3)
         assert relax.solve("max")[1] == pytest.approx(hi, rel=SDP_REL)
         assert relax.solve("min")[1] == pytest.approx(lo, abs=9 * SDP_REL)
+
+
+@pytest.mark.parametrize("K", [2, 4])
+@pytest.mark.parametrize("support, lo", [((1, math.inf), 1), ((-math.inf, -2), 4)])
+def test_relaxation_keeps_a_half_line_for_every_number_of_variables(K, support, lo):
+    """On a half-line the localising constraint is the linear x_1 - a >= 0 (or b - x_1 >= 0):
+    min m_2 is the squared end nearest 0 (a point mass there), for r = 1, 2, 3 variables
+    by the same principal-submatrix argument as on an interval."""
+    from cumulants.bounds.sdp import Relaxation
+
+    res = resolve(LawClass(support=support), K)
+    for r in (1, 2, 3):
+        assert Relaxation(m(2), res, r, 1).solve("min")[1] == pytest.approx(lo, rel=SDP_REL)
