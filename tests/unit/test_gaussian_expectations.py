@@ -437,3 +437,22 @@ def test_sympy_pair_of_a_polynomial_callable():
     assert sympy.simplify(cov - (2 * c**2 + 4 * m1 * m2 * c)) == 0
     second = gaussian_second_moment(lambda x: x**2, m1, m2, v1, v2, c, backend="sympy")
     assert sympy.simplify(second - (2 * c**2 + 4 * m1 * m2 * c + (v1 + m1**2) * (v2 + m2**2))) == 0
+
+
+def test_exp_covariance_in_sympy_is_the_lognormal_one():
+    """Cov(e^X, e^Y) = e^(m1 + m2 + (v1 + v2)/2) (e^c - 1) for jointly Gaussian (X, Y)
+    (lognormal moments E e^(X+Y) = e^(m1 + m2 + (v1 + v2 + 2c)/2))."""
+    c = sympy.Rational(1, 2)
+    got = gaussian_covariance("exp", 0, 0, 1, 1, c, backend="sympy")
+    assert sympy.simplify(got - sympy.E * (sympy.exp(c) - 1)) == 0
+
+
+@pytest.mark.parametrize("backend", ["float", "mpmath"])
+def test_uncorrelated_pair_with_unit_conditional_variance(backend):
+    """With cov = 0, z1 given z2 is N(m1, v1); v1 = 1 makes the conditional standard
+    deviation exactly 1, which must not be mistaken for a degenerate (zero) one:
+    E[f(z1) f(z2)] = E f(z1) E f(z2) for independent z1, z2."""
+    second = gaussian_second_moment("tanh", 0.3, -0.2, 1, 2, 0, backend=backend)
+    product = gaussian_mean("tanh", 0.3, 1, backend=backend) * \
+        gaussian_mean("tanh", -0.2, 2, backend=backend)
+    assert float(second) == pytest.approx(float(product), rel=1e-12)

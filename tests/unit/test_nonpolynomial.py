@@ -458,3 +458,26 @@ def test_unit_polynomial_apply_evaluates_each_unit_by_hand():
     x = np.array([[0.5, 2.0], [-1.0, 0.0], [2.0, -3.0]])
     expected = np.column_stack([1 + 2 * x[:, 0] + 3 * x[:, 0] ** 2, -x[:, 1]])
     assert np.array_equal(layer.apply(x), expected)
+
+
+def test_taylor_surrogate_needs_only_the_mean():
+    """The Taylor surrogate expands f about the mean, so a state holding only kappa_1 is
+    enough: with mean 1/2 and degree 2 it is f(1/2) + f'(1/2)(z - 1/2) + f''(1/2)/2
+    (z - 1/2)^2, coefficients in powers of z."""
+    z, half = sympy.Symbol("z"), sympy.Rational(1, 2)
+    got = Tanh(method="taylor", degree=2).surrogate(Cumulants.univariate([half])).coeffs[0]
+    f = sympy.tanh(z)
+    taylor = sum(sympy.diff(f, z, k).subs(z, half) / sympy.factorial(k) * (z - half) ** k
+                 for k in range(3))
+    want = sympy.Poly(sympy.expand(taylor), z).all_coeffs()[::-1]
+    assert all(sympy.simplify(g - w) == 0 for g, w in zip(got, want)) and len(got) == 3
+
+
+def test_warning_names_the_largest_relative_error():
+    """refuse_untrusted warns about the (unit, order) whose estimated error is the largest
+    share of its value: 0.5 of 1.0 (50%, kappa_2) beats 2.0 of 10.0 (20%, kappa_1)."""
+    from cumulants.layers._surrogate_error import refuse_untrusted
+
+    est = [([2.0, 0.5], [0.0, 0.0], [1.0, 1.0], 0.0, [10.0, 1.0])]
+    with pytest.warns(cm.errors.ApproximationWarning, match=r"kappa_2 of unit 0 .*\(50%\)"):
+        refuse_untrusted("layer", [[10.0, 1.0]], est, [(0.0, 1.0)], warn=True)
