@@ -174,7 +174,8 @@ def hermite_coefficients(fn, degree, mu=0, var=1, *, method="auto", backend="flo
                             method, backend)
         return [sympy.simplify(x * sympy.sqrt(sympy.factorial(k))) for k, x in enumerate(out)] \
             if normalized else out
-    with mpmath.workdps(dps + _GUARD) if backend == "mpmath" else contextlib.nullcontext():
+    quiet = np.errstate(over="ignore", invalid="ignore")  # overflow is checked below
+    with mpmath.workdps(dps + _GUARD) if backend == "mpmath" else quiet:
         a = _orthonormal(act, _num(mu, "mu", backend), _var(var, "var", backend), degree,
                          method, backend)
         if not normalized:
@@ -183,7 +184,13 @@ def hermite_coefficients(fn, degree, mu=0, var=1, *, method="auto", backend="flo
             else:
                 a = [x / mpmath.sqrt(mpmath.factorial(k)) for k, x in enumerate(a)]
     if backend == "float":
-        return np.array([float(x) for x in a], dtype=float)
+        out = np.array([float(x) for x in a], dtype=float)
+        if not np.all(np.isfinite(out)):
+            raise MethodUnavailableError(
+                f"the Hermite coefficients of {act.name!r} on N({float(mu):.6g}, "
+                f"{float(var):.6g}) overflow float64 (a coefficient is "
+                f"{out[~np.isfinite(out)][0]}); use backend='mpmath'")
+        return out
     with mpmath.workdps(dps):
         return [+x for x in a]
 

@@ -456,3 +456,16 @@ def test_uncorrelated_pair_with_unit_conditional_variance(backend):
     product = gaussian_mean("tanh", 0.3, 1, backend=backend) * \
         gaussian_mean("tanh", -0.2, 2, backend=backend)
     assert float(second) == pytest.approx(float(product), rel=1e-12)
+
+
+def test_float_hermite_coefficients_that_overflow_are_refused():
+    """a_0 of exp on N(800, 1) is e^800.5 > 1.8e308: float64 cannot hold it, so the float
+    backend refuses (no RuntimeWarning, no inf passed on) and names the mpmath backend,
+    which holds it: exp(mu + s z) = e^(mu + s^2/2) sum_k s^k He_k(z) / k!, so the
+    coefficient of He_2 is e^800.5 / 2."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(MethodUnavailableError, match="overflow float64.*backend='mpmath'"):
+            hermite_coefficients("exp", 3, 800, 1)
+    a = hermite_coefficients("exp", 3, 800, 1, backend="mpmath")
+    assert abs(a[2] / (mpmath.exp(800.5) / 2) - 1) < mpmath.mpf(10) ** -14
