@@ -481,3 +481,12 @@ def test_warning_names_the_largest_relative_error():
     est = [([2.0, 0.5], [0.0, 0.0], [1.0, 1.0], 0.0, [10.0, 1.0])]
     with pytest.warns(cm.errors.ApproximationWarning, match=r"kappa_2 of unit 0 .*\(50%\)"):
         refuse_untrusted("layer", [[10.0, 1.0]], est, [(0.0, 1.0)], warn=True)
+
+
+@pytest.mark.parametrize("coeffs, where", [([5], r"coeffs\[0\]=5"), (["ab"], r"coeffs\[0\]='ab'"),
+                                           ([[1, "x"]], r"coeffs\[0\]\[1\]='x'")])
+def test_unit_polynomial_names_the_bad_row(coeffs, where):
+    """A row must be a sequence of numbers: a number or a string as a row is refused at the
+    row, a string inside a row at its entry."""
+    with pytest.raises(cm.errors.InvalidParameterError, match=where):
+        UnitPolynomial(coeffs)
