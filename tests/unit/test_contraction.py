@@ -252,3 +252,19 @@ def test_float_basis_strategy_on_a_wide_sum_to_the_fourth(kx):
     assert got.domain == "float"
     assert got[(0,)] == pytest.approx(float(m[4]), rel=1e-12)
     assert got[(0, 0)] == pytest.approx(float(m[8] - m[4] ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("strategy", ["basis", "diagrams"])
+def test_zero_mean_and_constant_outputs(strategy):
+    """x1 - x2 of two Rademacher inputs has mean 0 (no constant term left in its expansion)
+    and variance 2; a constant activation 3 of anything has mean 3 and variance 0."""
+    rad = Cumulants.iid(Rademacher(), 2, 4)
+    got = contraction_cumulants(Network([Dense([[1, -1]])]), rad, 2, strategy=strategy)
+    assert (got[(0,)], got[(0, 0)]) == (0, 2)
+    const = Network([Dense([[1, 2]]), Polynomial([3])])
+    got = contraction_cumulants(const, Cumulants.iid(Uniform(-1, 2), 2, 4), 2, strategy=strategy)
+    assert (got[(0,)], got[(0, 0)]) == (3, 0)
+    # a unit with all weights zero is the zero polynomial: mean 0, variance 0
+    zero = Network([Dense([[1, 1]]), Polynomial([0, 0, 1]), Dense([[0]])])
+    got = contraction_cumulants(zero, rad, 2, strategy=strategy)
+    assert (got[(0,)], got[(0, 0)]) == (0, 0)
