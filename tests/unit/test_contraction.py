@@ -268,3 +268,37 @@ def test_zero_mean_and_constant_outputs(strategy):
     zero = Network([Dense([[1, 1]]), Polynomial([0, 0, 1]), Dense([[0]])])
     got = contraction_cumulants(zero, rad, 2, strategy=strategy)
     assert (got[(0,)], got[(0, 0)]) == (0, 0)
+
+
+def test_float_square_of_a_large_polynomial_on_the_monomial_table():
+    """y = (s^3)^2 with s = w.x over 22 i.i.d. uniform inputs of variance 1 (the identity
+    layer between keeps the square a square of one polynomial): s^3 has C(24, 3) = 2024
+    cubic monomials and the constant slot, so its square forms 2025^2 > 4e6 pair products
+    and goes through the chunked upper-triangle square on the dense monomial table.  Oracle: E y =
+    m_6(s) from kappa_n(s) = sum_i w_i^n kappa_n(x) and the textbook moment recursion, in
+    exact rationals of the given floats; uniform cumulants kappa_2n = B_2n 12^n / (2n)."""
+    from fractions import Fraction
+
+    d = 22
+    w = [(i + 1) / 32 for i in range(d)]
+    kx = [0.0] + [float(sympy.bernoulli(n) * 12 ** (n // 2) / n) if n % 2 == 0 else 0.0
+                  for n in range(2, 13)]
+    net = Network([Dense([w]), Polynomial([0, 0, 0, 1]), Dense([[1]]), Polynomial([0, 0, 1])])
+    x = Cumulants.iid_cumulants(kx, d)
+
+    def m6(w):
+        ks = [sum(Fraction(wi) ** n for wi in w) * Fraction(kx[n - 1]) for n in range(1, 7)]
+        m = [Fraction(1)]
+        for n in range(1, 7):
+            m.append(sum(math.comb(n - 1, j - 1) * ks[j - 1] * m[n - j]
+                         for j in range(1, n + 1)))
+        return float(m[6])
+
+    got = contraction_cumulants(net, x, 1, strategy="basis")
+    assert got[(0,)] == pytest.approx(m6(w), rel=1e-12)
+    # two outputs at once (rows multiplied together, not on the one-row table)
+    v = [(d - i) / 64 for i in range(d)]
+    two = Network([Dense([w, v]), Polynomial([0, 0, 0, 1]), Dense([[1, 0], [0, 1]]),
+                   Polynomial([0, 0, 1])])
+    got = contraction_cumulants(two, x, 1, strategy="basis")
+    assert (got[(0,)], got[(1,)]) == pytest.approx((m6(w), m6(v)), rel=1e-12)
