@@ -302,3 +302,30 @@ def test_float_square_of_a_large_polynomial_on_the_monomial_table():
                    Polynomial([0, 0, 1])])
     got = contraction_cumulants(two, x, 1, strategy="basis")
     assert (got[(0,)], got[(1,)]) == pytest.approx((m6(w), m6(v)), rel=1e-12)
+
+
+def test_basis_strategy_names_the_order_it_needs():
+    """kappa_3 of a quadratic needs input cumulants to order 6 in general, but the basis
+    strategy pairs polynomials of degree 2 * ceil(3/2) = 4, i.e. moments to order 8: a
+    state holding six cumulants is refused by name; the diagrams agree with the expanded
+    polynomial (Rademacher-like cumulants 0, 1, 0, -2, 0, 16)."""
+    from cumulants.errors import InsufficientOrderError
+
+    net = Network([Dense([[1, 2]]), Polynomial([0, 1, 1])])
+    x = Cumulants.iid_cumulants([0, 1, 0, -2, 0, 16], 2)
+    with pytest.raises(InsufficientOrderError, match="basis strategy needs input cumulants "
+                                                     "up to order 8; the state holds order 6"):
+        contraction_cumulants(net, x, 3, strategy="basis")
+    assert contraction_cumulants(net, x, 3, strategy="diagrams")[(0, 0, 0)] == \
+        net.propagate(x, 3, route="polynomial")[(0, 0, 0)]
+
+
+def test_non_gaussian_diagrams_at_the_largest_tabulated_order():
+    """Order 7 is the last order with tabulated non-Gaussian shapes (connected graphs of up
+    to 7 vertices): the diagrams still apply there and agree with the expanded polynomial."""
+    net = Network([Dense([[1, 2]]), Polynomial([0, 1, 1])])
+    x = Cumulants.iid(Uniform(-1, 2), 2, 8)
+    got = contraction_cumulants(net, x, 7, strategy="diagrams")
+    assert _values(got) == _values(net.propagate(x, 7, route="polynomial"))
+    with pytest.raises(OrderTooHighError, match="strategy='diagrams' does not apply"):
+        contraction_cumulants(net, x, 8, strategy="diagrams")
