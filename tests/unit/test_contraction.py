@@ -361,3 +361,17 @@ def test_float_diagrams_agree_with_exact_ones(gaussian):
     for n in range(1, order + 1):
         for g, r in zip(got.packed(n), ref.packed(n)):
             assert g == pytest.approx(float(r), rel=1e-12, abs=1e-12)
+
+
+def test_more_outputs_than_inputs_and_symbolic_gaussians():
+    """A linear map of 2 inputs to 3 outputs (no quadratic form at all) through the diagrams
+    equals the expanded polynomial; a Gaussian whose covariance is symbolic is not a
+    contraction problem (numbers are needed), even though its mean is numeric."""
+    lin = Network([Dense([[1, 0], [0, 1], [1, 1]])])
+    x = Cumulants.iid(Uniform(-1, 2), 2, 4)
+    got = contraction_cumulants(lin, x, 2, strategy="diagrams")
+    assert _values(got) == _values(lin.propagate(x, 2, route="polynomial"))
+    s = sympy.Symbol("s", positive=True)
+    net = Network([Dense([[1, 2]]), Polynomial([0, 1, 1])])
+    assert not applicable(net, Cumulants.gaussian([0, 0], [[s, 0], [0, 1]]))
+    assert applicable(net, Cumulants.gaussian([0, 0], [[2, 0], [0, 1]]))

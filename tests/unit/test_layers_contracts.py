@@ -168,3 +168,21 @@ def test_basis_group_adds_a_missing_constant_slot():
     prob, _ = _problem(Network([Dense([[1]]), Polynomial([0, 0, 1])]), x, 2)
     poly = PolyVec(np.array([2]), np.array([[F(1)]], dtype=object), 3, 1)
     assert _basis_group(prob, poly, 2, 2) == {(0,): F(1, 3), (0, 0): F(4, 45)}
+
+
+def test_dense_and_message_passing_refuse_malformed_weights():
+    """No weight matrix, an empty one, a non-square adjacency and a node of degree 0 in
+    A + I (the symmetric normalisation divides by sqrt(degree)) are refused by name."""
+    from cumulants.errors import ShapeMismatchError
+    from cumulants.layers import MessagePassing
+    from cumulants.layers.message_passing import normalise_adjacency
+
+    with pytest.raises(InvalidParameterError, match="weight=None is invalid"):
+        Dense(None)
+    with pytest.raises(ShapeMismatchError, match=r"shape \(1, 0\).*non-empty 2-D matrix"):
+        Dense([[]])
+    with pytest.raises(ShapeMismatchError, match="square adjacency"):
+        MessagePassing([[1, 0, 1], [0, 1, 0]], 1, 1)
+    for A in ([[-1, 0], [0, 0]], [[-1.0, 0.0], [0.0, 0.0]]):
+        with pytest.raises(InvalidParameterError, match="node 0 has degree 0"):
+            normalise_adjacency(A, "symmetric")
