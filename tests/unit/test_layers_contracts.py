@@ -186,3 +186,20 @@ def test_dense_and_message_passing_refuse_malformed_weights():
     for A in ([[-1, 0], [0, 0]], [[-1.0, 0.0], [0.0, 0.0]]):
         with pytest.raises(InvalidParameterError, match="node 0 has degree 0"):
             normalise_adjacency(A, "symmetric")
+
+
+def test_an_explicit_route_is_kept_even_where_auto_would_choose_another():
+    """route='contraction' on correlated non-Gaussian inputs is refused with the routes that
+    apply, rather than silently replaced by the automatic choice."""
+    from cumulants.errors import MethodUnavailableError
+    from cumulants.state import Cumulants
+
+    net = Network([Dense([[1, 2]]), Polynomial([0, 1, 1])])
+    base = Cumulants.iid(Uniform(-1, 2), 2, 4)
+    corr = Dense([[1, 1], [1, -1]]).propagate(
+        Network([Dense([[1, 0], [0, 1]]), Polynomial([0, 1, 1])]).propagate(base, 4), 4)
+    assert not (corr.is_independent or corr.is_gaussian)
+    with pytest.raises(MethodUnavailableError, match="route='polynomial' or route='layerwise'"):
+        net.propagate(corr, 2, route="contraction")
+    assert net.propagate(corr, 2, route="layerwise")[(0, 0)] == \
+        net.propagate(corr, 2, route="polynomial")[(0, 0)]
