@@ -203,3 +203,25 @@ def test_an_explicit_route_is_kept_even_where_auto_would_choose_another():
         net.propagate(corr, 2, route="contraction")
     assert net.propagate(corr, 2, route="layerwise")[(0, 0)] == \
         net.propagate(corr, 2, route="polynomial")[(0, 0)]
+
+
+def test_symbolic_and_irrational_weights_through_the_polynomial_route():
+    """y = (a x1 + x2)^2 for independent standard normals: y = (a^2 + 1) chi^2_1, so
+    kappa_1 = a^2 + 1 and kappa_2 = 2 (a^2 + 1)^2; with a = sqrt(2), 3 and 18 exactly."""
+    from cumulants.state import Cumulants
+
+    a = sympy.Symbol("a")
+    x = Cumulants.gaussian([0, 0], [[1, 0], [0, 1]], order=2)
+    for w, k1, k2 in ((a, a**2 + 1, 2 * (a**2 + 1) ** 2), (sympy.sqrt(2), 3, 18)):
+        got = Network([Dense([[w, 1]]), Polynomial([0, 0, 1])]).propagate(x, 2, route="polynomial")
+        assert sympy.expand(got[(0,)] - k1) == 0 and sympy.expand(got[(0, 0)] - k2) == 0
+
+
+def test_mean_normalisation_accepts_rows_summing_below_one():
+    """Mean aggregation divides each row by its sum; sums in (0, 1) are fine (only negative
+    sums are refused)."""
+    from cumulants.layers.message_passing import normalise_adjacency
+
+    out = normalise_adjacency([[0, sympy.Rational(1, 2)], [sympy.Rational(1, 3), 0]], "mean")
+    assert out.tolist() == [[0, 1], [1, 0]]
+    assert normalise_adjacency([[0, 0.5], [0.5, 0]], "mean").tolist() == [[0.0, 1.0], [1.0, 0.0]]
