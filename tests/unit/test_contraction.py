@@ -238,14 +238,16 @@ def test_float_basis_strategy_on_a_wide_sum_to_the_fourth(kx):
     are kappa_n(s) = sum_i w_i^n kappa_n(x); its moments follow from the textbook
     recursion m_n = sum_j C(n-1, j-1) kappa_j m_{n-j}, in exact rationals of the given
     floats; E y = m_4(s) and kappa_2(y) = m_8(s) - m_4(s)^2.  The float route rounds L, D
-    and a few hundred thousand products: 1e-12 relative."""
+    and a few hundred thousand products: 1e-12 relative.  A bias b = 1/4 only shifts
+    kappa_1(s) by b."""
     from fractions import Fraction
 
     d = 26
     w = [(i + 1) / 32 for i in range(d)]
-    net = Network([Dense([w]), Polynomial([0, 0, 0, 0, 1])])
+    net = Network([Dense([w], [0.25]), Polynomial([0, 0, 0, 0, 1])])
     got = contraction_cumulants(net, Cumulants.iid_cumulants(kx, d), 2, strategy="basis")
     ks = [sum(Fraction(wi) ** n for wi in w) * Fraction(kx[n - 1]) for n in range(1, 9)]
+    ks[0] += Fraction(1, 4)
     m = [Fraction(1)]
     for n in range(1, 9):
         m.append(sum(math.comb(n - 1, j - 1) * ks[j - 1] * m[n - j] for j in range(1, n + 1)))
@@ -264,6 +266,10 @@ def test_zero_mean_and_constant_outputs(strategy):
     const = Network([Dense([[1, 2]]), Polynomial([3])])
     got = contraction_cumulants(const, Cumulants.iid(Uniform(-1, 2), 2, 4), 2, strategy=strategy)
     assert (got[(0,)], got[(0, 0)]) == (3, 0)
+    # two biases in a row: 2 * 1 + 3 = 5 whatever the inputs
+    chain = Network([Dense([[0, 0]], [1]), Dense([[2]], [3])])
+    got = contraction_cumulants(chain, rad, 2, strategy=strategy)
+    assert (got[(0,)], got[(0, 0)]) == (5, 0)
     # a unit with all weights zero is the zero polynomial: mean 0, variance 0
     zero = Network([Dense([[1, 1]]), Polynomial([0, 0, 1]), Dense([[0]])])
     got = contraction_cumulants(zero, rad, 2, strategy=strategy)
@@ -375,3 +381,13 @@ def test_more_outputs_than_inputs_and_symbolic_gaussians():
     net = Network([Dense([[1, 2]]), Polynomial([0, 1, 1])])
     assert not applicable(net, Cumulants.gaussian([0, 0], [[s, 0], [0, 1]]))
     assert applicable(net, Cumulants.gaussian([0, 0], [[2, 0], [0, 1]]))
+
+
+def test_basis_strategy_joint_cumulants_of_two_outputs_at_order_five():
+    """Order 5 pairs products of three centred outputs (ceil(5/2) = 3), including mixed
+    ones like y1 y2 y2: every joint cumulant of two outputs equals the expanded polynomial's."""
+    x = Cumulants.iid(Exponential(2), 2, 12)
+    for net in (Network([Dense([[1, 1], [1, -1]])]),
+                Network([Dense([[1, 2], [1, -1]]), Polynomial([0, 1, 1])])):
+        got = contraction_cumulants(net, x, 5, strategy="basis")
+        assert _values(got) == _values(net.propagate(x, 5, route="polynomial"))
