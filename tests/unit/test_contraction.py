@@ -328,11 +328,13 @@ def test_basis_strategy_names_the_order_it_needs():
 
 def test_non_gaussian_diagrams_at_the_largest_tabulated_order():
     """Order 7 is the last order with tabulated non-Gaussian shapes (connected graphs of up
-    to 7 vertices): the diagrams still apply there and agree with the expanded polynomial."""
+    to 7 vertices, read from the graph atlas): the diagrams apply up to there and agree with
+    the expanded polynomial at every order from 4 on."""
     net = Network([Dense([[1, 2]]), Polynomial([0, 1, 1])])
     x = Cumulants.iid(Uniform(-1, 2), 2, 8)
-    got = contraction_cumulants(net, x, 7, strategy="diagrams")
-    assert _values(got) == _values(net.propagate(x, 7, route="polynomial"))
+    for order in (4, 5, 6, 7):
+        got = contraction_cumulants(net, x, order, strategy="diagrams")
+        assert _values(got) == _values(net.propagate(x, order, route="polynomial"))
     with pytest.raises(OrderTooHighError, match="strategy='diagrams' does not apply"):
         contraction_cumulants(net, x, 8, strategy="diagrams")
 
@@ -391,3 +393,12 @@ def test_basis_strategy_joint_cumulants_of_two_outputs_at_order_five():
                 Network([Dense([[1, 2], [1, -1]]), Polynomial([0, 1, 1])])):
         got = contraction_cumulants(net, x, 5, strategy="basis")
         assert _values(got) == _values(net.propagate(x, 5, route="polynomial"))
+
+
+@pytest.mark.parametrize("strategy", ["auto", "basis", "diagrams"])
+def test_linear_map_of_a_second_order_state(strategy):
+    """x1 + x2 for independent inputs with mean 1/2 and variance 1: mean 1 and variance 2,
+    from a state that holds only kappa_1 and kappa_2 (a linear map needs no more)."""
+    got = contraction_cumulants(Network([Dense([[1, 1]])]), Cumulants.iid_cumulants([0.5, 1], 2),
+                                2, strategy=strategy)
+    assert (got[(0,)], got[(0, 0)]) == (1.0, 2.0)

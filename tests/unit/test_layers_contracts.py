@@ -225,3 +225,6 @@ def test_mean_normalisation_accepts_rows_summing_below_one():
     out = normalise_adjacency([[0, sympy.Rational(1, 2)], [sympy.Rational(1, 3), 0]], "mean")
     assert out.tolist() == [[0, 1], [1, 0]]
     assert normalise_adjacency([[0, 0.5], [0.5, 0]], "mean").tolist() == [[0.0, 1.0], [1.0, 0.0]]
+    # an isolated node (row sum 0) keeps its zero row
+    assert normalise_adjacency([[0, 0], [1, 1]], "mean").tolist() == [[0, 0], [sympy.Rational(1, 2)] * 2]
+    assert normalise_adjacency([[0.0, 0.0], [1.0, 1.0]], "mean").tolist() == [[0.0, 0.0], [0.5, 0.5]]
