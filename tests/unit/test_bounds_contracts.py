@@ -416,6 +416,7 @@ def test_bound_result_shift_and_witnesses():
         (-1.5, 2.5, -1.0, 1.5)
     assert g.quantity == "gap" and r.quantity == "mse"
     assert sympy.expand(g.form - (m(4) - 1.5)) == 0
+    assert sympy.expand(g.full_form - (m(4) - 1.5)) == 0
     assert [v for _, v in g.witnesses((1, 2))] == [7.5, 17.5] and calls == [(1, 2)]
     assert [v for _, v in g.shifted(1.0, label="x").witnesses()] == [8.5, 18.5]
     assert g.shifted(1.0, label="x").quantity == "x"
@@ -434,7 +435,7 @@ def test_bound_result_output():
     assert repr(_result(lower_outer=-math.inf, lower_attained=0.1234567)) == \
         "BoundResult(mse in [-inf, 5], attained [0.123457, 4], method='m', exact=False)"
     tex = r.latex()
-    assert r"\mathrm{MSE} \in [1, \infty]" in tex and r"attained }[1.5, ?]" in tex
+    assert r"\mathrm{MSE} \in [1, \infty]" in tex and r"attained }[1.5, ?])}\]" in tex
     assert r"0.5\,\delta_{-1} + 0.5\,\delta_{1}" in tex and r"\mu_{\text{upper}}" not in tex
     tex = _result(exact=True, lower_outer=-math.inf).shifted(1.0).latex()
     assert r"\Delta \in [-\infty, 6]\quad\text{(exact)}" in tex
@@ -544,6 +545,11 @@ def test_non_affine_class_constraint_outer_and_inner_by_hand():
     for law in (res.lower_law, res.upper_law):
         assert laws.contains(law, tol=1e-8)
     assert res.gap == pytest.approx((1 - 0.5) + (9 - 1.25), rel=SDP_REL)
+    # that relaxation has comb(2 + 1, 2) = 3 monomials: max_size=3 still allows it, 2 does not
+    assert mse_range(Dense([[1]]), Dense([[0]]), laws, starts=2, max_size=3).method.startswith(
+        "moment-sos(r=2, order=1)")
+    assert mse_range(Dense([[1]]), Dense([[0]]), laws, starts=2, max_size=2).method.startswith(
+        "moment-box-interval")
 
 
 def test_moment_box_lower_bound_is_clipped_at_zero():

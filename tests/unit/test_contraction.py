@@ -172,13 +172,16 @@ def test_message_passing_groups_on_their_light_cones():
     net = Network([MessagePassing(A, [[1, R(1, 2)]], [[R(1, 2), -1]]), Quadratic(R(1, 2)),
                    MessagePassing(A, [[1], [R(-1, 2)]], [[R(1, 3)], [1]]), Quadratic(1)])
     x = Cumulants.iid(Uniform(-1, 1), 7, 2)
-    polys = net.polynomial(as_ring=True)
-    groups = [(6, 0), (3,)]
-    for g, res in zip(groups, group_cumulants(net, x, 2, groups)):
-        ref = polynomial_cumulants([polys[i] for i in g], x, 2)   # the expanded oracle
-        for n in range(1, 3):
-            for idx in cwr(range(len(g)), n):
-                assert res[idx] == ref[idx]
+    # the same network ending in its message-passing layer (an affine last step)
+    last_affine = Network(net.layers[:-1])
+    for net in (net, last_affine):
+        polys = net.polynomial(as_ring=True)
+        groups = [(6, 0), (3,)]
+        for g, res in zip(groups, group_cumulants(net, x, 2, groups)):
+            ref = polynomial_cumulants([polys[i] for i in g], x, 2)   # the expanded oracle
+            for n in range(1, 3):
+                for idx in cwr(range(len(g)), n):
+                    assert res[idx] == ref[idx]
 
 
 def test_subtract_gives_the_error_cumulants():

@@ -437,6 +437,7 @@ def test_unit_polynomial_drops_trailing_zero_columns():
     assert UnitPolynomial([[3, 0, 0], [5]]).coeffs.tolist() == [[3], [5]]
     assert UnitPolynomial([[1, 2, 0], [3]]).coeffs.tolist() == [[1, 2], [3, 0]]
     assert UnitPolynomial([[0.5, 0.0]]).coeffs.tolist() == [[0.5]]
+    assert UnitPolynomial([[0, 0], [0]]).coeffs.tolist() == [[0], [0]]  # zero units keep c0
 
 
 def test_surrogate_degree_follows_the_method_it_is_asked_for():
