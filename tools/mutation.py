@@ -325,7 +325,7 @@ def run_module(module, budget, tests, results, seed=12, first=()):
         t0 = time.monotonic()
         for m in pool:
             key_full = _key(m)
-            if key_full in entry["mutants"]:
+            if key_full in entry["mutants"] and key_full not in first:
                 continue
             if time.monotonic() - t0 > budget:
                 break
@@ -429,8 +429,8 @@ def main(argv=None):
             first = set()
             if args.retest_survivors and module in results:
                 kept = results[module]["mutants"]
+                # rerun in place: a pass cut short by its budget keeps the old verdicts
                 first = {k for k, m in kept.items() if m["status"] == "survived"}
-                results[module]["mutants"] = {k: m for k, m in kept.items() if k not in first}
             run_module(module, args.budget, _tests_for(module, override), results, first=first)
     notes = tomllib.loads(NOTES.read_text()) if NOTES.exists() else {}
     write_report(results, notes)
