@@ -217,9 +217,9 @@ def test_symbolic_and_irrational_weights_through_the_polynomial_route():
         assert sympy.expand(got[(0,)] - k1) == 0 and sympy.expand(got[(0, 0)] - k2) == 0
 
 
-def test_mean_normalisation_accepts_rows_summing_below_one():
-    """Mean aggregation divides each row by its sum; sums in (0, 1) are fine (only negative
-    sums are refused)."""
+def test_mean_normalisation_accepts_every_nonnegative_row_sum():
+    """Mean aggregation divides each row by its sum; sums in (0, 1) are fine, a zero row
+    (an isolated node) is kept, only negative sums are refused."""
     from cumulants.layers.message_passing import normalise_adjacency
 
     out = normalise_adjacency([[0, sympy.Rational(1, 2)], [sympy.Rational(1, 3), 0]], "mean")
